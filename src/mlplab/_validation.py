@@ -1,0 +1,108 @@
+"""Input checks at the library's boundary, with messages that name the bad value."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+DTYPES = ("float64", "float32")
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is float64 or float32, else raise."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES}; received dtype={dtype!r}")
+    return dt
+
+
+def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
+    """Check that ``value`` is a finite number > 0 (an int if ``integer``)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "a positive integer" if integer else "a positive number"
+        raise TypeError(f"{name} must be {what}; received {name}={value!r}")
+    number = float(value)
+    if not np.isfinite(number) or number <= 0:
+        what = "a positive integer" if integer else "a positive finite number"
+        raise ValueError(f"{name} must be {what}; received {name}={value!r}")
+    return int(number) if integer else number
+
+
+def check_range(
+    name: str,
+    value: Any,
+    low: float,
+    high: float,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> float:
+    """Check that ``value`` is a real number in the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; received {name}={value!r}")
+    number = float(value)
+    ok_low = number >= low if low_inclusive else number > low
+    ok_high = number <= high if high_inclusive else number < high
+    if not (ok_low and ok_high and np.isfinite(number)):
+        lb = "[" if low_inclusive else "("
+        hb = "]" if high_inclusive else ")"
+        raise ValueError(
+            f"{name} must be in {lb}{low}, {high}{hb}; received {name}={value!r}"
+        )
+    return number
+
+
+def check_array(
+    X: Any, name: str = "X", *, dtype: np.dtype | None = None, ndim: int = 2
+) -> np.ndarray:
+    """Convert ``X`` to a finite float array of ``ndim`` dimensions.
+
+    A 1-D input is accepted where 2-D is asked for only if it cannot be
+    ambiguous; callers reshape labels themselves.
+    """
+    if X is None:
+        raise TypeError(f"{name} must be an array; received None")
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged lists and similar
+        raise ValueError(f"{name} could not be read as an array: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
+    ):
+        raise TypeError(
+            f"{name} must hold numbers; received an array of dtype {arr.dtype}"
+        )
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real; received complex values")
+    if arr.ndim != ndim:
+        raise ValueError(
+            f"{name} must be {ndim}-dimensional; received shape {arr.shape}"
+        )
+    if arr.size == 0 or arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty; received shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=dtype if dtype is not None else np.float64)
+    if not np.isfinite(arr).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(
+            f"{name} contains NaN or infinity (first at index {where}: "
+            f"{arr[where]!r}); remove or impute those values"
+        )
+    return arr
+
+
+def check_features(X: Any, *, dtype: np.dtype, name: str = "X") -> np.ndarray:
+    """Inputs: a 2-D array (n_samples, n_features); a 1-D array is refused."""
+    arr = np.asarray(X) if X is not None else X
+    if arr is not None and getattr(arr, "ndim", 2) == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features); received a 1-D array of "
+            f"shape {arr.shape}. Use X.reshape(-1, 1) for a single feature or "
+            "X.reshape(1, -1) for a single sample"
+        )
+    return check_array(arr, name, dtype=dtype, ndim=2)

@@ -1,0 +1,270 @@
+"""Activation functions: forward pass and derivative, both stable at any input.
+
+Each activation is a small object with
+
+* ``forward(Z, out=None) -> A`` -- the activation, optionally into a reused buffer;
+* ``derivative(Z, A) -> f'(Z)`` -- the elementwise derivative, computed from the
+  output ``A`` where that is cheaper (``1 - A**2`` for tanh, ``A*(1-A)`` for
+  sigmoid);
+* ``backward(dA, Z, A, out=None) -> dZ`` -- the chain rule ``dZ = dA * f'(Z)``
+  (for softmax, the full Jacobian-vector product).
+
+Look one up by name with :func:`get`:
+
+>>> import numpy as np
+>>> from mlplab import activations
+>>> activations.get("tanh")(np.array([[0.0, 1000.0]]))
+array([[0., 1.]])
+>>> activations.get("elu").get_config()
+{'name': 'elu', 'alpha': 1.0}
+>>> activations.ELU(alpha=2.0)(np.array([[-1000.0]]))
+array([[-2.]])
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._registry import get_component
+from ._validation import check_range
+
+__all__ = [
+    "ELU",
+    "ActivationFunction",
+    "LeakyReLU",
+    "Linear",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "get",
+    "names",
+]
+
+
+class ActivationFunction:
+    """Base class. Subclasses set ``name`` and implement ``forward`` and
+    ``derivative``; ``backward`` defaults to ``dA * derivative(Z, A)``."""
+
+    name: ClassVar[str] = ""
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(
+        self,
+        dA: np.ndarray,
+        Z: np.ndarray,
+        A: np.ndarray,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``dZ = dA * f'(Z)``, elementwise."""
+        return np.multiply(dA, self.derivative(Z, A), out=out)
+
+    def __call__(self, Z: Any) -> np.ndarray:
+        return self.forward(np.asarray(Z, dtype=np.result_type(Z, np.float32)))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.get_config().items()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(
+            f"{k}={v!r}" for k, v in self.get_config().items() if k != "name"
+        )
+        return f"{type(self).__name__}({args})"
+
+
+class Linear(ActivationFunction):
+    """Identity: ``f(z) = z``, ``f'(z) = 1``."""
+
+    name = "linear"
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None or out is Z:
+            return Z
+        np.copyto(out, Z)
+        return out
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return np.ones_like(Z)
+
+    def backward(self, dA, Z, A, out=None):
+        return dA
+
+
+class Sigmoid(ActivationFunction):
+    """Logistic sigmoid ``f(z) = 1 / (1 + exp(-z))``, ``f'(z) = A (1 - A)``.
+
+    Computed as ``exp(-log(1 + exp(-z)))`` with ``np.logaddexp``, which never
+    overflows and keeps full relative precision for very negative ``z``.
+    """
+
+    name = "sigmoid"
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        out = np.negative(Z, out=out)
+        np.logaddexp(0.0, out, out=out)  # log(1 + e^-z), stable
+        np.negative(out, out=out)
+        return np.exp(out, out=out)
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return A * (1.0 - A)
+
+    def backward(self, dA, Z, A, out=None):
+        out = np.subtract(1.0, A, out=out)
+        np.multiply(out, A, out=out)
+        return np.multiply(out, dA, out=out)
+
+
+class Tanh(ActivationFunction):
+    """Hyperbolic tangent, ``f'(z) = 1 - A**2``."""
+
+    name = "tanh"
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.tanh(Z, out=out)
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return 1.0 - A * A
+
+    def backward(self, dA, Z, A, out=None):
+        out = np.multiply(A, A, out=out)
+        np.subtract(1.0, out, out=out)
+        return np.multiply(out, dA, out=out)
+
+
+class ReLU(ActivationFunction):
+    """Rectified linear unit ``max(z, 0)``; ``f'(0)`` is taken as 0."""
+
+    name = "relu"
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.maximum(Z, 0.0, out=out)
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return (Z > 0).astype(Z.dtype)
+
+    def backward(self, dA, Z, A, out=None):
+        return np.multiply(dA, Z > 0, out=out)
+
+
+class LeakyReLU(ActivationFunction):
+    """``f(z) = z`` for ``z > 0`` else ``alpha * z``.
+
+    Parameters
+    ----------
+    alpha : float, default 0.01
+        Slope for negative inputs, ``>= 0``.
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        self.alpha = check_range("alpha", alpha, 0.0, np.inf, high_inclusive=False)
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        res = np.where(Z > 0, Z, self.alpha * Z)
+        if out is None:
+            return res
+        np.copyto(out, res)
+        return out
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, 1.0, self.alpha).astype(Z.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "alpha": self.alpha}
+
+
+class ELU(ActivationFunction):
+    """Exponential linear unit: ``z`` for ``z > 0`` else ``alpha * (exp(z) - 1)``.
+
+    The derivative is 1 for ``z > 0`` and ``alpha * exp(z) = A + alpha`` otherwise
+    (not 0: a slip the gradient check catches).
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        Value the function approaches as ``z -> -inf`` is ``-alpha``; ``> 0``.
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = check_range(
+            "alpha", alpha, 0.0, np.inf, low_inclusive=False, high_inclusive=False
+        )
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        neg = np.minimum(Z, 0.0)  # exp only of non-positive values: no overflow
+        np.expm1(neg, out=neg)
+        neg *= self.alpha
+        res = np.where(Z > 0, Z, neg)
+        if out is None:
+            return res
+        np.copyto(out, res)
+        return out
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return np.where(Z > 0, 1.0, A + self.alpha).astype(Z.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "alpha": self.alpha}
+
+
+class Softmax(ActivationFunction):
+    """Softmax over the last axis, shifted by the row maximum so that it never
+    overflows.
+
+    Its derivative is a Jacobian, not elementwise: ``backward`` returns the
+    vector-Jacobian product ``A * (dA - sum(dA * A, axis=1))``. With
+    categorical cross-entropy the model never calls it and uses the fused
+    ``dZ = (A - Y) / n`` instead.
+    """
+
+    name = "softmax"
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        out = np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=-1, keepdims=True)
+        return out
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        """The diagonal of the Jacobian, ``A * (1 - A)`` (use ``backward`` for the
+        full chain rule)."""
+        return A * (1.0 - A)
+
+    def backward(self, dA, Z, A, out=None):
+        inner = (dA * A).sum(axis=-1, keepdims=True)
+        out = np.subtract(dA, inner, out=out)
+        return np.multiply(out, A, out=out)
+
+
+_REGISTRY: dict[str, type[ActivationFunction]] = {
+    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax)
+}
+
+
+def names() -> list[str]:
+    """The registered activation names."""
+    return list(_REGISTRY)
+
+
+def get(identifier: Any) -> ActivationFunction:
+    """Return an activation: ``None`` means ``linear``; a name (see
+    :func:`names`), an instance or a config dict are accepted."""
+    if identifier is None:
+        return Linear()
+    return get_component(identifier, _REGISTRY, "activation", ActivationFunction)

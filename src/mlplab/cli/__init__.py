@@ -1,0 +1,50 @@
+"""The ``mlplab`` command. Each subcommand lives in its own module and exposes
+``add_parser(subparsers)`` and ``run(args) -> int``.
+
+Errors in what the user gave (``ValueError``, ``TypeError``) become one line on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from . import demo
+
+_COMMANDS = (demo,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlplab",
+        description="Build, train, see and explain small neural networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlplab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.run(args))
+    except (ValueError, TypeError) as exc:
+        print(f"mlplab: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mlplab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Exceptions raised by mlplab."""
+
+from __future__ import annotations
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a NaN or infinite loss.
+
+    ``fit`` raises it as soon as the loss stops being finite; the model keeps
+    the last weights that gave a finite loss.
+
+    Attributes
+    ----------
+    epoch : int or None
+        The epoch (from 0) in which the loss diverged; ``None`` outside ``fit``.
+    loss : float
+        The offending loss value.
+    learning_rate : float or None
+        The learning rate in use at that moment.
+    """
+
+    def __init__(
+        self, loss: float, epoch: int | None = None, learning_rate: float | None = None
+    ) -> None:
+        self.loss, self.epoch, self.learning_rate = loss, epoch, learning_rate
+        where = f" at epoch {epoch}" if epoch is not None else ""
+        hint = "try a lower learning rate"
+        if learning_rate is not None:
+            hint += f" (it is {learning_rate:g}; try {learning_rate / 10:g})"
+        super().__init__(
+            f"training diverged{where}: the loss became {loss}; the model keeps the "
+            f"last weights that gave a finite loss; {hint}, or scale the inputs"
+        )

@@ -1,0 +1,347 @@
+"""Layers: ``Dense``, ``Activation`` and ``Dropout``.
+
+The layer contract:
+
+* ``build(input_dim, rng, dtype) -> output_dim`` creates ``params`` (a dict of
+  arrays) and ``grads`` (same keys, same shapes).
+* ``forward(X, training=False) -> A`` keeps what ``backward`` needs.
+* ``backward(dA) -> dX`` fills ``grads`` and returns the gradient with respect
+  to the layer's input. ``backward_dZ(dZ)`` enters below the activation, for a
+  loss fused with it.
+* Layers never update their own weights: an optimizer does.
+
+Arrays returned by ``forward`` and ``backward`` are buffers that the layer
+reuses on its next call with the same batch size (this is what keeps a training
+step free of allocations); copy them to keep them.
+
+>>> import numpy as np
+>>> import mlplab as ml
+>>> layer = ml.Dense(3, activation="relu")
+>>> layer.build(2, np.random.default_rng(0))
+3
+>>> layer.forward(np.ones((4, 2))).shape
+(4, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import activations, initializers, regularizers
+from ._validation import check_positive, check_range
+
+__all__ = ["Activation", "Dense", "Dropout", "Layer", "deserialize"]
+
+_MAX_CACHED_BATCH_SIZES = 3
+
+
+class _Buffers:
+    """Work arrays per batch size, so a step allocates nothing after the first.
+
+    A few batch sizes are kept (the mini-batch size, the last smaller batch,
+    the validation set); older ones are dropped.
+    """
+
+    def __init__(self) -> None:
+        self._by_n: dict[int, dict[str, np.ndarray]] = {}
+
+    def get(
+        self, n: int, shapes: dict[str, tuple[int, ...]], dtype: Any
+    ) -> dict[str, np.ndarray]:
+        """The buffers for batch size ``n``; a buffer named ``"ones"`` is filled
+        with ones, the others are left uninitialized."""
+        bufs = self._by_n.get(n)
+        if bufs is None:
+            if len(self._by_n) >= _MAX_CACHED_BATCH_SIZES:
+                self._by_n.pop(next(iter(self._by_n)))
+            bufs = {
+                k: (np.ones if k == "ones" else np.empty)(s, dtype=dtype)
+                for k, s in shapes.items()
+            }
+            self._by_n[n] = bufs
+        return bufs
+
+    def clear(self) -> None:
+        self._by_n.clear()
+
+
+class Layer:
+    """Base class of all layers."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.input_dim: int | None = None
+        self.output_dim: int | None = None
+        self.dtype: np.dtype = np.dtype(np.float64)
+        self.rng: np.random.Generator | None = None  # for stochastic layers
+        self._buffers = _Buffers()
+
+    @property
+    def built(self) -> bool:
+        return self.output_dim is not None
+
+    def build(
+        self, input_dim: int, rng: np.random.Generator | None = None, dtype: Any = None
+    ) -> int:
+        """Create parameters for inputs of ``input_dim`` features; return the
+        number of output features."""
+        self.input_dim = check_positive("input_dim", input_dim, integer=True)
+        self.dtype = np.dtype(dtype if dtype is not None else np.float64)
+        self._buffers.clear()
+        self.output_dim = self._build(self.input_dim, rng or np.random.default_rng())
+        return self.output_dim
+
+    def _build(self, input_dim: int, rng: np.random.Generator) -> int:
+        return input_dim
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        """Backward from the gradient with respect to the pre-activation, for a
+        loss fused with this layer's activation (Dense and Activation only)."""
+        raise TypeError(f"{type(self).__name__} has no activation to fuse with")
+
+    def penalty(self) -> float:
+        """This layer's regularization term of the loss."""
+        return 0.0
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Move parameters and gradients into the given arrays (views into the
+        model's flat buffers), keeping the current values."""
+        for key, view in params.items():
+            view[...] = self.params[key]
+        self.params = params
+        self.grads = grads
+
+    def get_config(self) -> dict[str, Any]:
+        return {"class_name": type(self).__name__, "name": self.name}
+
+    def __repr__(self) -> str:
+        args = ", ".join(
+            f"{k}={v!r}"
+            for k, v in self.get_config().items()
+            if k not in ("class_name", "name")
+        )
+        return f"{type(self).__name__}({args})"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``Z = X @ W + b``, ``A = activation(Z)``.
+
+    Parameters
+    ----------
+    units : int
+        Number of neurons (output features), ``> 0``.
+    activation : str or ActivationFunction, optional
+        Applied to ``Z``; ``None`` means linear.
+    kernel_initializer, bias_initializer : str or Initializer
+        How ``W`` (shape ``(n_in, units)``) and ``b`` (shape ``(units,)``) start.
+    kernel_regularizer : Regularizer, optional
+        Penalty on ``W`` added to the loss (biases are never penalized).
+    use_bias : bool, default True
+
+    Notes
+    -----
+    Backward, for ``n`` samples (``dZ`` already holds the 1/n of the mean loss)::
+
+        dZ = dA * activation'(Z)   # (n, units)
+        dW = X.T @ dZ              # (n_in, units)
+        db = 1.T @ dZ              # (units,) the sum over samples, as a dot
+        dX = dZ @ W.T              # (n, n_in)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        use_bias: bool = True,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name)
+        self.units = check_positive("units", units, integer=True)
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        if not isinstance(use_bias, bool | np.bool_):
+            raise TypeError(f"use_bias must be True or False; received {use_bias!r}")
+        self.use_bias = bool(use_bias)
+        self._X: np.ndarray | None = None
+        self._Z: np.ndarray | None = None
+        self._A: np.ndarray | None = None
+
+    def _build(self, input_dim: int, rng: np.random.Generator) -> int:
+        shape = (input_dim, self.units)
+        self.params = {"W": self._init(self.kernel_initializer, shape, rng)}
+        if self.use_bias:
+            self.params["b"] = self._init(self.bias_initializer, (self.units,), rng)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return self.units
+
+    def _init(self, init: initializers.Initializer, shape: tuple, rng) -> np.ndarray:
+        value = np.asarray(init(shape, rng, self.dtype), dtype=self.dtype)
+        if value.shape != shape:
+            raise ValueError(
+                f"initializer {init!r} returned shape {value.shape}; expected {shape}"
+            )
+        return value
+
+    def _bufs(self, n: int) -> dict[str, np.ndarray]:
+        u, d = self.units, self.input_dim
+        assert d is not None
+        return self._buffers.get(
+            n,
+            {"Z": (n, u), "A": (n, u), "dZ": (n, u), "dX": (n, d), "ones": (n,)},
+            self.dtype,
+        )
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        bufs = self._bufs(X.shape[0])
+        Z = np.matmul(X, self.params["W"], out=bufs["Z"])  # (n, units)
+        if self.use_bias:
+            Z += self.params["b"]
+        self._X, self._Z = X, Z
+        self._A = self.activation.forward(Z, out=bufs["A"])
+        return self._A
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        assert self._Z is not None and self._A is not None, "forward first"
+        bufs = self._bufs(dA.shape[0])
+        dZ = self.activation.backward(dA, self._Z, self._A, out=bufs["dZ"])
+        return self.backward_dZ(dZ, need_dX)
+
+    def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        """Backward from the gradient with respect to ``Z`` (a fused loss)."""
+        X = self._X
+        assert X is not None, "forward first"
+        bufs = self._bufs(dZ.shape[0])
+        W = self.params["W"]
+        np.matmul(X.T, dZ, out=self.grads["W"])
+        if self.use_bias:
+            np.matmul(bufs["ones"], dZ, out=self.grads["b"])
+        if self.kernel_regularizer is not None:
+            self.kernel_regularizer.add_gradient(W, self.grads["W"])
+        if not need_dX:
+            return None
+        return np.matmul(dZ, W.T, out=bufs["dX"])
+
+    def penalty(self) -> float:
+        if self.kernel_regularizer is None:
+            return 0.0
+        return self.kernel_regularizer(self.params["W"])
+
+    def get_config(self) -> dict[str, Any]:
+        reg = self.kernel_regularizer
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": self.activation.get_config(),
+            "kernel_initializer": self.kernel_initializer.get_config(),
+            "bias_initializer": self.bias_initializer.get_config(),
+            "kernel_regularizer": None if reg is None else reg.get_config(),
+            "use_bias": self.use_bias,
+        }
+
+
+class Activation(Layer):
+    """Applies an activation function on its own: ``A = f(X)``.
+
+    Parameters
+    ----------
+    activation : str or ActivationFunction
+    """
+
+    def __init__(self, activation: Any, name: str | None = None) -> None:
+        super().__init__(name)
+        self.activation = activations.get(activation)
+        self._Z: np.ndarray | None = None
+        self._A: np.ndarray | None = None
+
+    def _bufs(self, n: int) -> dict[str, np.ndarray]:
+        d = self.input_dim
+        assert d is not None
+        return self._buffers.get(n, {"A": (n, d), "dZ": (n, d)}, self.dtype)
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        self._Z = X
+        self._A = self.activation.forward(X, out=self._bufs(X.shape[0])["A"])
+        return self._A
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        assert self._Z is not None and self._A is not None, "forward first"
+        out = self._bufs(dA.shape[0])["dZ"]
+        return self.activation.backward(dA, self._Z, self._A, out=out)
+
+    def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        return dZ
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": self.activation.get_config()}
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability ``rate``
+    and scale the rest by ``1 / (1 - rate)``; at inference, the identity.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Fraction of inputs dropped.
+    """
+
+    def __init__(self, rate: float, name: str | None = None) -> None:
+        super().__init__(name)
+        self.rate = check_range("rate", rate, 0.0, 1.0, high_inclusive=False)
+        self._mask: np.ndarray | None = None
+        self._dX: np.ndarray | None = None
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0.0:
+            self._mask = None
+            return X
+        if self.rng is None:
+            self.rng = np.random.default_rng()
+        bufs = self._buffers.get(
+            X.shape[0], {"mask": X.shape, "A": X.shape, "dX": X.shape}, self.dtype
+        )
+        keep = self.rng.random(X.shape, dtype=self.dtype) >= self.rate
+        mask = np.multiply(keep, 1.0 / (1.0 - self.rate), out=bufs["mask"])
+        self._mask, self._dX = mask, bufs["dX"]
+        return np.multiply(X, mask, out=bufs["A"])
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        if self._mask is None:
+            return dA
+        return np.multiply(dA, self._mask, out=self._dX)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate}
+
+
+_LAYERS: dict[str, type[Layer]] = {
+    "Dense": Dense,
+    "Activation": Activation,
+    "Dropout": Dropout,
+}
+
+
+def deserialize(config: dict[str, Any]) -> Layer:
+    """Rebuild a layer from ``get_config()`` output."""
+    if not isinstance(config, dict) or config.get("class_name") not in _LAYERS:
+        raise ValueError(
+            f"a layer config needs 'class_name' in {sorted(_LAYERS)}; "
+            f"received {config!r}"
+        )
+    kwargs = {k: v for k, v in config.items() if k != "class_name"}
+    return _LAYERS[config["class_name"]](**kwargs)

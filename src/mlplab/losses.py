@@ -1,0 +1,169 @@
+"""Loss functions. Every loss returns the *mean* over samples; ``1/n`` appears
+here and nowhere else.
+
+==========================  ====================================  ===============
+name                        value (``n`` samples, ``k`` outputs)  output
+==========================  ====================================  ===============
+binary_crossentropy         ``-1/n sum(y log a + (1-y) log(1-a))``  sigmoid (fused)
+categorical_crossentropy    ``-1/n sum(y log a)``                 softmax (fused)
+squared_error               ``1/(2nk) sum((a - y)**2)``           any
+mse                         ``1/(nk) sum((a - y)**2)``            any
+==========================  ====================================  ===============
+
+The cross-entropies sum over the outputs of one sample and average over samples,
+so that, fused with their output activation, the gradient with respect to the
+output layer's pre-activation is simply ``dZ = (A - Y) / n``. Probabilities are
+clipped to ``[eps, 1 - eps]`` (``eps`` the dtype's machine epsilon) so the loss
+stays finite at predictions of exactly 0 or 1.
+
+``squared_error`` carries the 1/2 of the classic derivations and of
+scikit-learn's MLP; ``mse`` is Keras's, without it.
+
+>>> import numpy as np
+>>> from mlplab import losses
+>>> Y, A = np.array([[1.0], [0.0]]), np.array([[0.9], [0.2]])
+>>> round(losses.get("binary_crossentropy")(Y, A), 6)
+0.164252
+>>> losses.get("squared_error")(Y, A), losses.get("mse")(Y, A)
+(0.0125, 0.025)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._registry import get_component
+
+__all__ = [
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "Loss",
+    "MeanSquaredError",
+    "SquaredError",
+    "get",
+    "names",
+]
+
+
+class Loss:
+    """Base class.
+
+    ``__call__(Y, A)`` gives the mean loss, ``gradient(Y, A)`` its derivative
+    with respect to the predictions ``A``. A loss with ``fused_activation`` set
+    also gives ``fused_gradient(Y, A)``, the derivative with respect to the
+    output layer's pre-activation ``Z``, and is only valid with that output
+    activation.
+    """
+
+    name: ClassVar[str] = ""
+    fused_activation: ClassVar[str | None] = None
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+    def fused_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        # Cross-entropy after sigmoid / softmax: dL/dZ = (A - Y) / n. The 1/A
+        # factors of dL/dA cancel against the activation's derivative, which is
+        # why the two are never differentiated separately.
+        out = np.subtract(A, Y, out=out)
+        out *= 1.0 / A.shape[0]
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _clip(A: np.ndarray) -> np.ndarray:
+    eps = np.finfo(A.dtype).eps
+    return np.clip(A, eps, 1.0 - eps)
+
+
+class BinaryCrossentropy(Loss):
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        P = _clip(A)
+        total = np.dot(Y.ravel(), np.log(P).ravel()) + np.dot(
+            (1.0 - Y).ravel(), np.log1p(-P).ravel()
+        )
+        return float(-total / A.shape[0])
+
+    def gradient(self, Y, A, out=None):
+        P = _clip(A)
+        return np.divide(P - Y, P * (1.0 - P) * A.shape[0], out=out)
+
+
+class CategoricalCrossentropy(Loss):
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        total = np.dot(Y.ravel(), np.log(_clip(A)).ravel())
+        return float(-total / A.shape[0])
+
+    def gradient(self, Y, A, out=None):
+        return np.divide(-Y, _clip(A) * A.shape[0], out=out)
+
+
+class SquaredError(Loss):
+    """``1/2`` times the mean over all entries of ``(a - y)**2``."""
+
+    name = "squared_error"
+    _factor: ClassVar[float] = 0.5
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        diff = (A - Y).ravel()
+        return float(self._factor * np.dot(diff, diff) / diff.size)
+
+    def gradient(self, Y, A, out=None):
+        out = np.subtract(A, Y, out=out)
+        out *= 2.0 * self._factor / A.size
+        return out
+
+
+class MeanSquaredError(SquaredError):
+    """The mean over all entries of ``(a - y)**2``."""
+
+    name = "mse"
+    _factor = 1.0
+
+
+_REGISTRY: dict[str, type[Loss]] = {
+    cls.name: cls
+    for cls in (
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SquaredError,
+        MeanSquaredError,
+    )
+}
+_ALIASES = {
+    "mean_squared_error": "mse",
+    "log_loss": "binary_crossentropy",
+    "cross_entropy": "categorical_crossentropy",
+}
+
+
+def names() -> list[str]:
+    """The registered loss names."""
+    return list(_REGISTRY)
+
+
+def get(identifier: Any) -> Loss:
+    """Return a loss from a name (see :func:`names`), an instance or a config."""
+    if isinstance(identifier, str) and identifier.lower() in _ALIASES:
+        identifier = _ALIASES[identifier.lower()]
+    return get_component(identifier, _REGISTRY, "loss", Loss)

@@ -1,0 +1,691 @@
+"""``Sequential``: a stack of layers with a loss, an optimizer and metrics.
+
+The model owns every weight in one flat array and every gradient in another;
+each layer's ``params`` and ``grads`` are views into them. That makes a
+training step cheap at tutorial scale, where the cost is the number of NumPy
+calls: the optimizer updates all weights with a few calls, and a snapshot of
+the weights (kept to survive divergence) is a single copy.
+
+>>> import numpy as np
+>>> import mlplab as ml
+>>> model = ml.Sequential([ml.Dense(3, activation="tanh"),
+...                        ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)
+>>> [w.shape for w in model.get_weights()]
+[(2, 3), (3,), (3, 1), (1,)]
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import activations, losses, optimizers
+from ._validation import check_dtype, check_features
+from .callbacks import History
+from .exceptions import DivergenceError
+from .layers import Activation, Dense, Layer, _Buffers, deserialize
+
+__all__ = ["Sequential"]
+
+_METRICS = ("accuracy", "mse", "mae")
+_PREDICT_CHUNK = 4096  # rows per forward pass in predict / evaluate
+
+
+class Sequential:
+    """A linear stack of layers.
+
+    Parameters
+    ----------
+    layers : list of Layer, optional
+    input_dim : int, optional
+        Number of input features. If omitted, the model is built on the first
+        call of ``fit``, ``predict``, ``evaluate`` or ``loss_and_gradients``.
+    seed : int, optional
+        Fixes the initial weights and, unless ``fit`` gets its own ``seed``, the
+        shuffling and dropout masks. The same seeds give bit-identical weights.
+    dtype : {"float64", "float32"}
+        The precision of every weight, activation and gradient.
+    name : str
+
+    Attributes
+    ----------
+    layers : list of Layer
+    loss, optimizer : set by ``compile``
+    history : History of the last ``fit``
+    stop_training : bool
+        A callback sets it to end ``fit`` after the current epoch.
+    """
+
+    def __init__(
+        self,
+        layers: Iterable[Layer] | None = None,
+        input_dim: int | None = None,
+        seed: int | None = None,
+        dtype: Any = "float64",
+        name: str = "sequential",
+    ) -> None:
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+        ):
+            raise ValueError(
+                f"seed must be a non-negative integer or None; received seed={seed!r}"
+            )
+        self.seed = None if seed is None else int(seed)
+        self.dtype = check_dtype(dtype)
+        self.name = name
+        self.layers: list[Layer] = []
+        self.input_dim: int | None = None
+        self.output_dim: int | None = None
+        self.loss: losses.Loss | None = None
+        self.optimizer: optimizers.Optimizer | None = None
+        self.metrics: list[str] = []
+        self.history = History()
+        self.stop_training = False
+        init_seq, train_seq = np.random.SeedSequence(seed).spawn(2)
+        self._init_rng = np.random.default_rng(init_seq)
+        self.train_rng = np.random.default_rng(train_seq)
+        self._flat_params = np.empty(0, dtype=self.dtype)
+        self._flat_grads = np.empty(0, dtype=self.dtype)
+        self._last_finite = np.empty(0, dtype=self.dtype)
+        self._param_views: list[np.ndarray] = []
+        self._param_names: list[str] = []
+        self._buffers = _Buffers()
+        for layer in layers or ():
+            self.add(layer)
+        if input_dim is not None:
+            self.build(input_dim)
+
+    # -- construction ------------------------------------------------------------
+    def add(self, layer: Layer) -> None:
+        """Append a layer (before the model is built)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"a Sequential model takes Layer instances (Dense, Activation, "
+                f"Dropout); received {layer!r} of type {type(layer).__name__}"
+            )
+        if self.built:
+            raise ValueError(
+                "cannot add a layer to a model that is already built; create a new "
+                "Sequential with all its layers"
+            )
+        if any(existing is layer for existing in self.layers):
+            raise ValueError(f"layer {layer!r} is already in this model")
+        self.layers.append(layer)
+
+    @property
+    def built(self) -> bool:
+        return self.output_dim is not None
+
+    def build(self, input_dim: int) -> None:
+        """Create the weights for inputs of ``input_dim`` features."""
+        if not self.layers:
+            raise ValueError("the model has no layers; add at least one Dense layer")
+        counts: dict[str, int] = {}
+        dim = input_dim
+        for layer in self.layers:
+            base = type(layer).__name__.lower()
+            if layer.name is None:
+                k = counts.get(base, 0)
+                layer.name = base if k == 0 else f"{base}_{k}"
+            counts[base] = counts.get(base, 0) + 1
+            dim = layer.build(dim, self._init_rng, self.dtype)
+            layer.rng = self.train_rng
+        self.input_dim = self.layers[0].input_dim
+        self._check_output_activation()
+        # One flat array for all weights, one for all gradients; the layers get
+        # views, in the order of get_weights().
+        total = sum(p.size for layer in self.layers for p in layer.params.values())
+        self._flat_params = np.empty(total, dtype=self.dtype)
+        self._flat_grads = np.zeros(total, dtype=self.dtype)
+        self._last_finite = np.empty(total, dtype=self.dtype)
+        self._param_views, self._param_names = [], []
+        offset = 0
+        for layer in self.layers:
+            pviews, gviews = {}, {}
+            for key, value in layer.params.items():
+                size = value.size
+                pviews[key] = self._flat_params[offset : offset + size].reshape(
+                    value.shape
+                )
+                gviews[key] = self._flat_grads[offset : offset + size].reshape(
+                    value.shape
+                )
+                offset += size
+                self._param_views.append(pviews[key])
+                self._param_names.append(f"{layer.name}/{key}")
+            layer.bind(pviews, gviews)
+        self._regularized = [
+            layer
+            for layer in self.layers
+            if isinstance(layer, Dense) and layer.kernel_regularizer is not None
+        ]
+        self.output_dim = dim
+        if self.optimizer is not None:
+            self.optimizer.reset()
+
+    def _ensure_built(self, n_features: int) -> None:
+        if not self.built:
+            self.build(n_features)
+        elif n_features != self.input_dim:
+            raise ValueError(
+                f"X has {n_features} features, but the model was built for "
+                f"input_dim={self.input_dim}"
+            )
+
+    # -- output activation, task and targets ------------------------------------
+    @property
+    def output_activation(self) -> activations.ActivationFunction:
+        """The activation of the last Dense or Activation layer."""
+        for layer in reversed(self.layers):
+            if isinstance(layer, Dense | Activation):
+                return layer.activation
+        return activations.Linear()
+
+    def _output_layer_fuses(self) -> bool:
+        last = self.layers[-1] if self.layers else None
+        return isinstance(last, Dense | Activation) and (
+            self.loss is not None
+            and self.loss.fused_activation is not None
+            and last.activation.name == self.loss.fused_activation
+        )
+
+    def _check_output_activation(self) -> None:
+        if self.loss is None or not self.layers:
+            return
+        need = self.loss.fused_activation
+        if need is not None and not self._output_layer_fuses():
+            last = self.layers[-1]
+            got = getattr(last, "activation", None)
+            raise ValueError(
+                f"loss {self.loss.name!r} needs a final layer with a {need!r} "
+                f"activation; the last layer is {last!r}"
+                + ("" if got is None else f" with activation {got.name!r}")
+            )
+        if self.output_activation.name == "softmax" and self.layers[-1].output_dim == 1:
+            raise ValueError(
+                "a softmax over a single output unit is always 1; use "
+                "Dense(1, activation='sigmoid') for two classes or Dense(k, "
+                "activation='softmax') for k classes"
+            )
+
+    @property
+    def task(self) -> str:
+        """``"multiclass"`` (softmax output), ``"binary"`` (sigmoid output) or
+        ``"regression"`` (anything else)."""
+        name = self.output_activation.name
+        return {"softmax": "multiclass", "sigmoid": "binary"}.get(name, "regression")
+
+    def _targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
+        """Validate labels ``y`` and encode them as an (n, n_outputs) matrix."""
+        k = self.output_dim
+        assert k is not None
+        arr = np.asarray(y)
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
+        ):
+            raise TypeError(
+                f"{name} must hold numbers; received an array of dtype {arr.dtype}"
+                + (
+                    ". Encode class names as integers 0..k-1"
+                    if arr.dtype.kind in "UO"
+                    else ""
+                )
+            )
+        if arr.ndim == 0 or arr.shape[0] != n:
+            raise ValueError(
+                f"X has {n} samples but {name} has "
+                f"{'a scalar' if arr.ndim == 0 else f'shape {arr.shape}'}; they must "
+                "have the same length"
+            )
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or infinity")
+        task = self.task
+        if task == "multiclass":
+            return self._class_targets(arr, k, name)
+        if arr.ndim == 1:
+            arr = arr.reshape(-1, 1)
+        if arr.ndim != 2 or arr.shape[1] != k:
+            what = "0/1 labels" if task == "binary" else "targets"
+            raise ValueError(
+                f"{name} has shape {arr.shape}, but the model has {k} output unit(s): "
+                f"give {what} of shape ({n},) or ({n}, {k})"
+            )
+        if self.loss is not None and self.loss.name == "binary_crossentropy":
+            bad = (arr != 0) & (arr != 1)
+            if bad.any():
+                vals = np.unique(arr[bad])[:5]
+                raise ValueError(
+                    f"binary_crossentropy needs {name} of 0/1 labels; received values "
+                    f"such as {vals.tolist()}"
+                )
+        return np.ascontiguousarray(arr, dtype=self.dtype)
+
+    def _class_targets(self, arr: np.ndarray, k: int, name: str) -> np.ndarray:
+        n = arr.shape[0]
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr.ravel()
+        if arr.ndim == 1:
+            labels = arr.astype(np.int64)
+            if (labels != arr).any() or labels.min() < 0 or labels.max() >= k:
+                raise ValueError(
+                    f"a softmax output of {k} units needs integer class labels in "
+                    f"0..{k - 1}; received values from {arr.min()!r} to {arr.max()!r}"
+                    f" (e.g. {np.unique(arr)[:5].tolist()})"
+                )
+            Y = np.zeros((n, k), dtype=self.dtype)
+            Y[np.arange(n), labels] = 1.0
+            return Y
+        if arr.ndim == 2 and arr.shape[1] == k:
+            if not (((arr == 0) | (arr == 1)).all() and (arr.sum(axis=1) == 1).all()):
+                raise ValueError(
+                    f"a 2-D {name} for a softmax output must be one-hot (a single 1 "
+                    "per row, zeros elsewhere)"
+                )
+            return np.ascontiguousarray(arr, dtype=self.dtype)
+        raise ValueError(
+            f"{name} has shape {arr.shape}, but the model has a softmax output of {k} "
+            f"units: give integer labels of shape ({n},) or one-hot labels of shape "
+            f"({n}, {k})"
+        )
+
+    def _inputs(self, X: Any, name: str = "X") -> np.ndarray:
+        arr = check_features(X, dtype=self.dtype, name=name)
+        self._ensure_built(arr.shape[1])
+        return arr
+
+    # -- compile -------------------------------------------------------------------
+    def compile(
+        self,
+        loss: Any = "binary_crossentropy",
+        optimizer: Any = "sgd",
+        metrics: Sequence[str] | None = None,
+    ) -> None:
+        """Choose the loss, the optimizer and the metrics reported by ``fit``
+        and ``evaluate``.
+
+        Parameters
+        ----------
+        loss : str or Loss
+            ``"binary_crossentropy"`` (sigmoid output),
+            ``"categorical_crossentropy"`` (softmax output), ``"squared_error"``
+            or ``"mse"`` (any output).
+        optimizer : str or Optimizer, default "sgd"
+            ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, ``"adam"`` (default
+            hyperparameters), or an instance.
+        metrics : list of str, optional
+            Among ``"accuracy"`` (sigmoid or softmax output), ``"mse"``, ``"mae"``.
+        """
+        loss_obj = losses.get(loss)
+        opt = optimizers.get(optimizer)
+        names = list(metrics or [])
+        for m in names:
+            if m not in _METRICS:
+                raise ValueError(
+                    f"unknown metric {m!r}. Valid names: "
+                    + ", ".join(repr(v) for v in _METRICS)
+                    + "."
+                )
+        previous = self.loss
+        self.loss = loss_obj
+        try:
+            self._check_output_activation()
+            if "accuracy" in names and self.task == "regression":
+                raise ValueError(
+                    "metric 'accuracy' needs a sigmoid or softmax output layer; the "
+                    f"output activation is {self.output_activation.name!r}. Use "
+                    "'mse' or 'mae' for regression"
+                )
+        except ValueError:
+            self.loss = previous
+            raise
+        self.optimizer, self.metrics = opt, names
+
+    def _require_compiled(self, what: str) -> tuple[losses.Loss, optimizers.Optimizer]:
+        if self.loss is None or self.optimizer is None:
+            raise ValueError(
+                f"call model.compile(loss=..., optimizer=...) before {what}"
+            )
+        return self.loss, self.optimizer
+
+    # -- the forward and backward passes ---------------------------------------------
+    def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    def _penalty(self) -> float:
+        return sum((layer.penalty() for layer in self._regularized), 0.0)
+
+    def _backward(self, Y: np.ndarray, A: np.ndarray) -> None:
+        """Fill the flat gradient array from the last forward pass."""
+        loss = self.loss
+        assert loss is not None
+        layers = self.layers
+        last = layers[-1]
+        buf = self._buffers.get(A.shape[0], {"d": A.shape}, self.dtype)["d"]
+        if self._fused:
+            dX = last.backward_dZ(
+                loss.fused_gradient(Y, A, out=buf),
+                need_dX=len(layers) > 1,
+            )
+        else:
+            dX = last.backward(loss.gradient(Y, A, out=buf), need_dX=len(layers) > 1)
+        for i in range(len(layers) - 2, -1, -1):
+            dX = layers[i].backward(dX, need_dX=i > 0)  # type: ignore[arg-type]
+
+    @property
+    def _fused(self) -> bool:
+        return self._output_layer_fuses()
+
+    def _step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+        """One optimizer step on validated arrays; returns the loss before the
+        step and the output activations it was computed from.
+
+        Raises DivergenceError (leaving the last finite weights) if the loss is
+        not finite.
+        """
+        loss_fn, opt = self.loss, self.optimizer
+        assert loss_fn is not None and opt is not None
+        A = self._forward(X, True)
+        loss = loss_fn(Y, A)
+        if self._regularized:
+            loss += self._penalty()
+        if not math.isfinite(loss):
+            self._restore_last_finite()
+            raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
+        np.copyto(self._last_finite, self._flat_params)
+        self._backward(Y, A)
+        opt.step([self._flat_params], [self._flat_grads])
+        return loss, A
+
+    def _restore_last_finite(self) -> None:
+        if not np.isfinite(self._flat_params).all():
+            np.copyto(self._flat_params, self._last_finite)
+
+    # -- public training API ------------------------------------------------------
+    def loss_and_gradients(
+        self, X: Any, y: Any, training: bool = False
+    ) -> tuple[float, list[np.ndarray]]:
+        """The loss (regularization included) and its gradient with respect to
+        every weight, without updating anything.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+        y : labels or targets (see ``fit``)
+        training : bool, default False
+            Run layers in training mode (dropout active).
+
+        Returns
+        -------
+        loss : float
+        grads : list of arrays, parallel to ``get_weights()``
+        """
+        self._require_compiled("loss_and_gradients")
+        Xa = self._inputs(X)
+        Y = self._targets(y, Xa.shape[0])
+        assert self.loss is not None
+        A = self._forward(Xa, training)
+        loss = self.loss(Y, A) + self._penalty()
+        self._backward(Y, A)
+        offsets = np.cumsum([0] + [v.size for v in self._param_views])
+        return loss, [
+            self._flat_grads[offsets[i] : offsets[i + 1]].reshape(v.shape).copy()
+            for i, v in enumerate(self._param_views)
+        ]
+
+    def train_step(self, X: Any, y: Any) -> float:
+        """Exactly one optimizer step on this batch; returns the loss before it."""
+        self._require_compiled("train_step")
+        Xa = self._inputs(X)
+        Y = self._targets(y, Xa.shape[0])
+        return self._step(Xa, Y)[0]
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        epochs: int = 1,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
+        callbacks: Sequence[Any] | None = None,
+        verbose: int = 0,
+        seed: int | None = None,
+    ) -> History:
+        """Train for ``epochs`` passes over the data.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+        y : labels or targets
+            Sigmoid output: 0/1 labels, shape (n,) or (n, k). Softmax output:
+            integer labels (n,) or one-hot (n, k). Otherwise (regression): (n,)
+            or (n, k).
+        epochs : int
+        batch_size : int or None, default None
+            ``None``: full-batch gradient descent (one step per epoch); ``1``:
+            stochastic; ``k``: mini-batches of ``k`` (the last one may be smaller).
+        shuffle : bool, default True
+            Reshuffle the samples every epoch (mini-batch and stochastic only).
+        validation_data : tuple (X_val, y_val), optional
+        validation_split : float in [0, 1), default 0.0
+            Hold out this fraction of the samples, taken from the end of
+            ``X`` before any shuffling, as validation data.
+        callbacks : list of Callback, optional
+        verbose : {0, 1, 2}
+            1: a tqdm progress bar with the loss; 2: one line per epoch.
+        seed : int, optional
+            Fixes shuffling and dropout for this call; by default they come from
+            the model's seed.
+
+        Returns
+        -------
+        History
+            ``history.history["loss"]`` holds one value per epoch (the mean of the
+            batch losses, each taken before its update), and likewise each metric
+            and, with validation data, ``val_loss`` and ``val_<metric>`` computed
+            after the epoch.
+
+        Raises
+        ------
+        DivergenceError
+            If the loss becomes NaN or infinite.
+        """
+        from .training import fit
+
+        return fit(
+            self,
+            X,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            callbacks=callbacks,
+            verbose=verbose,
+            seed=seed,
+        )
+
+    # -- inference -------------------------------------------------------------------
+    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """Output-layer activations, shape (n_samples, n_outputs): probabilities
+        for sigmoid and softmax outputs. Large inputs are processed in chunks of
+        ``batch_size`` rows (default 4096)."""
+        if not self.built:
+            if X is None or not hasattr(np.asarray(X), "shape"):
+                raise ValueError("the model is not built: call fit() first")
+        Xa = self._inputs(X)
+        return self._predict_arrays(Xa, batch_size)
+
+    def _predict_arrays(
+        self, X: np.ndarray, batch_size: int | None = None
+    ) -> np.ndarray:
+        chunk = _PREDICT_CHUNK if batch_size is None else int(batch_size)
+        n = X.shape[0]
+        assert self.output_dim is not None
+        if n <= chunk:
+            return self._forward(X, False).copy()
+        out = np.empty((n, self.output_dim), dtype=self.dtype)
+        for start in range(0, n, chunk):
+            out[start : start + chunk] = self._forward(X[start : start + chunk], False)
+        return out
+
+    def predict_classes(self, X: Any) -> np.ndarray:
+        """Predicted class labels: ``argmax`` for softmax outputs, ``p >= 0.5``
+        for sigmoid outputs (shape (n,) for one output unit)."""
+        A = self.predict(X)
+        return self._classes(A)
+
+    def _classes(self, A: np.ndarray) -> np.ndarray:
+        task = self.task
+        if task == "multiclass":
+            return A.argmax(axis=1)
+        if task == "binary":
+            labels = (A >= 0.5).astype(np.int64)
+            return labels.ravel() if labels.shape[1] == 1 else labels
+        raise ValueError(
+            "class predictions need a sigmoid or softmax output; this model's output "
+            f"activation is {self.output_activation.name!r}"
+        )
+
+    def evaluate(
+        self, X: Any, y: Any, batch_size: int | None = None
+    ) -> dict[str, float]:
+        """The loss (regularization included) and each compiled metric on (X, y)."""
+        self._require_compiled("evaluate")
+        Xa = self._inputs(X)
+        Y = self._targets(y, Xa.shape[0])
+        return self._evaluate_arrays(Xa, Y, batch_size)
+
+    def _evaluate_arrays(
+        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None = None
+    ) -> dict[str, float]:
+        assert self.loss is not None
+        A = self._predict_arrays(X, batch_size)
+        logs = {"loss": self.loss(Y, A) + self._penalty()}
+        for m in self.metrics:
+            logs[m] = self._metric(m, Y, A)
+        return logs
+
+    def _metric(self, name: str, Y: np.ndarray, A: np.ndarray) -> float:
+        if name == "accuracy":
+            if A.shape[1] > 1 and self.task == "multiclass":
+                return float(np.mean(A.argmax(axis=1) == Y.argmax(axis=1)))
+            return float(np.mean((A >= 0.5) == (Y >= 0.5)))
+        diff = A - Y
+        if name == "mse":
+            return float(np.mean(diff * diff))
+        return float(np.mean(np.abs(diff)))  # mae
+
+    # -- weights -------------------------------------------------------------------
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"the model is not built, so it has no weights yet: give input_dim "
+                f"to Sequential(...) or call fit() before {what}"
+            )
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights, ``[W1, b1, W2, b2, ...]``; ``W`` has shape
+        ``(n_in, n_out)`` and ``Z = X @ W + b``."""
+        self._require_built("get_weights()")
+        return [v.copy() for v in self._param_views]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Replace the weights, given in the order and shapes of
+        ``get_weights()``."""
+        self._require_built("set_weights()")
+        views = self._param_views
+        if not isinstance(weights, list | tuple) or len(weights) != len(views):
+            got = len(weights) if isinstance(weights, list | tuple) else repr(weights)
+            raise ValueError(
+                f"set_weights needs a list of {len(views)} arrays "
+                f"({', '.join(self._param_names)}); received {got}"
+            )
+        arrays = []
+        for name, view, w in zip(self._param_names, views, weights, strict=True):
+            arr = np.asarray(w)
+            if arr.shape != view.shape:
+                raise ValueError(
+                    f"weight {name} must have shape {view.shape}; received {arr.shape}"
+                )
+            if not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr).all():
+                raise ValueError(f"weight {name} must be finite numbers")
+            arrays.append(arr)
+        for view, arr in zip(views, arrays, strict=True):
+            view[...] = arr
+
+    @property
+    def weight_names(self) -> list[str]:
+        """Names of the arrays of ``get_weights()``, e.g. ``"dense/W"``."""
+        self._require_built("weight_names")
+        return list(self._param_names)
+
+    def count_params(self) -> int:
+        self._require_built("count_params()")
+        return int(self._flat_params.size)
+
+    # -- description -----------------------------------------------------------------
+    def summary(self, print_fn: Any = print) -> None:
+        """Print the layers, their output shapes and parameter counts."""
+        rows = [("Layer (type)", "Activation", "Output shape", "Params")]
+        for layer in self.layers:
+            act = getattr(layer, "activation", None)
+            out = f"(None, {layer.output_dim})" if layer.built else "?"
+            n = sum(p.size for p in layer.params.values()) if layer.built else "?"
+            rows.append(
+                (
+                    f"{layer.name or '?'} ({type(layer).__name__})",
+                    act.name if act is not None else "",
+                    out,
+                    str(n),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        line = "  ".join("-" * w for w in widths)
+        text = [f'Model: "{self.name}"', line]
+        for i, r in enumerate(rows):
+            text.append(
+                "  ".join(
+                    c.rjust(w) if j == 3 else c.ljust(w)
+                    for j, (c, w) in enumerate(zip(r, widths, strict=True))
+                ).rstrip()
+            )
+            if i == 0:
+                text.append(line)
+        text.append(line)
+        total = self.count_params() if self.built else "? (not built)"
+        text.append(f"Total params: {total}")
+        print_fn("\n".join(text))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "input_dim": self.input_dim,
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+            "layers": [layer.get_config() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """A new, untrained model with the architecture of ``config``."""
+        return cls(
+            [deserialize(c) for c in config["layers"]],
+            input_dim=config.get("input_dim"),
+            seed=config.get("seed"),
+            dtype=config.get("dtype", "float64"),
+            name=config.get("name", "sequential"),
+        )
+
+    def __repr__(self) -> str:
+        layers = ", ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([{layers}], input_dim={self.input_dim})"

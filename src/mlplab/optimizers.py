@@ -1,0 +1,379 @@
+"""Optimizers: ``step(params, grads)`` updates the parameter arrays in place.
+
+Layers never update their own weights; an optimizer walks the parameter and
+gradient arrays it is given and keeps its state (velocities, moments) per array,
+in the same order. The model hands it one flat array holding every weight and
+one holding every gradient, so a step costs a handful of NumPy calls whatever
+the depth of the network.
+
+Update rules (``g`` gradient, ``lr`` learning rate, ``t`` step count from 1):
+
+* ``SGD``: ``v = momentum * v - lr * g``; ``w += v`` (Nesterov:
+  ``w += momentum * v - lr * g``). Without momentum, ``w -= lr * g``.
+* ``RMSprop``: ``s = rho * s + (1 - rho) * g**2``; ``w -= lr * g / (sqrt(s) + eps)``.
+* ``Adagrad``: ``s += g**2`` (``s`` starts at ``initial_accumulator_value``);
+  ``w -= lr * g / (sqrt(s) + eps)``.
+* ``Adam``: ``m += (1 - beta_1)(g - m)``; ``v += (1 - beta_2)(g**2 - v)``;
+  ``w -= lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
+
+``clipnorm`` rescales the gradients before the update so that their global L2
+norm, taken over all arrays together, is at most ``clipnorm``.
+
+>>> import numpy as np
+>>> import mlplab as ml
+>>> w, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
+>>> ml.SGD(learning_rate=0.1).step([w], [g])
+>>> w
+array([0.95, 2.05])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import schedules
+from ._registry import get_component
+from ._validation import check_positive, check_range
+
+__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "names"]
+
+
+class Optimizer:
+    """Base class.
+
+    Parameters
+    ----------
+    learning_rate : float or LearningRateSchedule
+        A positive number, or a schedule called with the step count.
+    clipnorm : float, optional
+        Maximum global L2 norm of the gradients; larger ones are scaled down.
+    """
+
+    name: ClassVar[str] = ""
+    _slot_names: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: Any = 0.01, clipnorm: float | None = None):
+        self.learning_rate = learning_rate
+        self.clipnorm = (
+            None if clipnorm is None else check_positive("clipnorm", clipnorm)
+        )
+        self.iterations = 0
+        # Per parameter array: a dict of state arrays ("velocity", "m", ...),
+        # plus one scratch buffer so that steps allocate nothing.
+        self._slots: list[dict[str, np.ndarray]] | None = None
+        self._scratch: list[np.ndarray] = []
+
+    # -- learning rate -------------------------------------------------------
+    @property
+    def learning_rate(self) -> float | schedules.LearningRateSchedule:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        if isinstance(value, schedules.LearningRateSchedule):
+            self._learning_rate: Any = value
+        elif isinstance(value, str | dict):
+            self._learning_rate = schedules.get(value)
+        else:
+            self._learning_rate = check_positive("learning_rate", value)
+
+    def current_learning_rate(self) -> float:
+        """The learning rate the next step will use."""
+        lr = self._learning_rate
+        if isinstance(lr, float):
+            return lr
+        return float(lr(self.iterations))
+
+    # -- the step --------------------------------------------------------------
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Update each array of ``params`` in place from the matching ``grads``."""
+        slots = self._slots
+        if slots is None or len(slots) != len(params):
+            slots = self._build(params, grads)
+        lr = self.current_learning_rate()
+        if self.clipnorm is not None:
+            grads = self._clip(grads)
+        for p, g, s, tmp in zip(params, grads, slots, self._scratch, strict=True):
+            self._update(p, g, s, tmp, lr)
+        self.iterations += 1
+
+    def _build(
+        self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]
+    ) -> list[dict[str, np.ndarray]]:
+        if len(params) != len(grads):
+            raise ValueError(
+                f"step() needs one gradient per parameter array; received "
+                f"{len(params)} parameter arrays and {len(grads)} gradients"
+            )
+        for p, g in zip(params, grads, strict=True):
+            if p.shape != g.shape:
+                raise ValueError(
+                    f"gradient shape {g.shape} does not match parameter shape {p.shape}"
+                )
+        self._slots = [
+            {name: self._initial_slot(name, p) for name in self._slot_names}
+            for p in params
+        ]
+        self._scratch = [np.empty_like(p) for p in params]
+        return self._slots
+
+    def _initial_slot(self, name: str, p: np.ndarray) -> np.ndarray:
+        return np.zeros_like(p)
+
+    def _clip(self, grads: Sequence[np.ndarray]) -> Sequence[np.ndarray]:
+        assert self.clipnorm is not None
+        norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
+        if norm <= self.clipnorm:
+            return grads
+        scale = self.clipnorm / norm
+        return [g * scale for g in grads]
+
+    def _update(
+        self,
+        p: np.ndarray,
+        g: np.ndarray,
+        slots: dict[str, np.ndarray],
+        tmp: np.ndarray,
+        lr: float,
+    ) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the state (moments, step count)."""
+        self.iterations = 0
+        self._slots = None
+        self._scratch = []
+
+    # -- configuration -----------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        lr = self._learning_rate
+        return {
+            "name": self.name,
+            "learning_rate": lr if isinstance(lr, float) else lr.get_config(),
+            "clipnorm": self.clipnorm,
+        }
+
+    def __repr__(self) -> str:
+        args = ", ".join(
+            f"{k}={v!r}" for k, v in self.get_config().items() if k != "name"
+        )
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    learning_rate : float or schedule, default 0.01
+    momentum : float in [0, 1), default 0.0
+    nesterov : bool, default False
+    clipnorm : float, optional
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        clipnorm: float | None = None,
+    ) -> None:
+        super().__init__(learning_rate, clipnorm)
+        self.momentum = check_range(
+            "momentum", momentum, 0.0, 1.0, high_inclusive=False
+        )
+        if nesterov and not self.momentum:
+            raise ValueError(
+                "nesterov=True needs a momentum > 0; received momentum=0.0"
+            )
+        self.nesterov = bool(nesterov)
+        self._slot_names = ("velocity",) if self.momentum else ()
+
+    def _update(self, p, g, slots, tmp, lr):
+        np.multiply(g, lr, out=tmp)  # lr * g
+        if not self.momentum:
+            p -= tmp
+            return
+        v = slots["velocity"]
+        v *= self.momentum
+        v -= tmp  # v = momentum * v - lr * g
+        if self.nesterov:
+            p -= tmp
+            np.multiply(v, self.momentum, out=tmp)
+            p += tmp  # w += momentum * v - lr * g
+        else:
+            p += v
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+        }
+
+
+class RMSprop(Optimizer):
+    """Divide the gradient by a running root-mean-square of recent gradients.
+
+    Parameters
+    ----------
+    learning_rate : float or schedule, default 0.001
+    rho : float in [0, 1), default 0.9
+    epsilon : float, default 1e-7
+    clipnorm : float, optional
+    """
+
+    name = "rmsprop"
+    _slot_names = ("square_avg",)
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        rho: float = 0.9,
+        epsilon: float = 1e-7,
+        clipnorm: float | None = None,
+    ) -> None:
+        super().__init__(learning_rate, clipnorm)
+        self.rho = check_range("rho", rho, 0.0, 1.0, high_inclusive=False)
+        self.epsilon = check_positive("epsilon", epsilon)
+
+    def _update(self, p, g, slots, tmp, lr):
+        s = slots["square_avg"]
+        s *= self.rho
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - self.rho
+        s += tmp  # s = rho * s + (1 - rho) g^2
+        np.sqrt(s, out=tmp)
+        tmp += self.epsilon
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adagrad(Optimizer):
+    """Divide the gradient by the root of the sum of all past squared gradients.
+
+    Parameters
+    ----------
+    learning_rate : float or schedule, default 0.001
+    initial_accumulator_value : float, default 0.1
+    epsilon : float, default 1e-7
+    clipnorm : float, optional
+    """
+
+    name = "adagrad"
+    _slot_names = ("accumulator",)
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        clipnorm: float | None = None,
+    ) -> None:
+        super().__init__(learning_rate, clipnorm)
+        self.initial_accumulator_value = check_range(
+            "initial_accumulator_value",
+            initial_accumulator_value,
+            0.0,
+            np.inf,
+            high_inclusive=False,
+        )
+        self.epsilon = check_positive("epsilon", epsilon)
+
+    def _initial_slot(self, name: str, p: np.ndarray) -> np.ndarray:
+        return np.full_like(p, self.initial_accumulator_value)
+
+    def _update(self, p, g, slots, tmp, lr):
+        s = slots["accumulator"]
+        np.multiply(g, g, out=tmp)
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += self.epsilon
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "epsilon": self.epsilon,
+        }
+
+
+class Adam(Optimizer):
+    """Adaptive moment estimation (Kingma & Ba), with bias correction.
+
+    Parameters
+    ----------
+    learning_rate : float or schedule, default 0.001
+    beta_1, beta_2 : float in [0, 1), default 0.9 and 0.999
+    epsilon : float, default 1e-7
+    clipnorm : float, optional
+    """
+
+    name = "adam"
+    _slot_names = ("m", "v")
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        clipnorm: float | None = None,
+    ) -> None:
+        super().__init__(learning_rate, clipnorm)
+        self.beta_1 = check_range("beta_1", beta_1, 0.0, 1.0, high_inclusive=False)
+        self.beta_2 = check_range("beta_2", beta_2, 0.0, 1.0, high_inclusive=False)
+        self.epsilon = check_positive("epsilon", epsilon)
+
+    def _update(self, p, g, slots, tmp, lr):
+        m, v = slots["m"], slots["v"]
+        t = self.iterations + 1
+        alpha = lr * np.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        np.subtract(g, m, out=tmp)
+        tmp *= 1.0 - self.beta_1
+        m += tmp  # m = beta_1 m + (1 - beta_1) g
+        np.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= 1.0 - self.beta_2
+        v += tmp  # v = beta_2 v + (1 - beta_2) g^2
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        p -= tmp
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
+
+
+_REGISTRY: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SGD, RMSprop, Adagrad, Adam)
+}
+
+
+def names() -> list[str]:
+    """The registered optimizer names."""
+    return list(_REGISTRY)
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from a name (default hyperparameters), an instance or a
+    config dict."""
+    return get_component(identifier, _REGISTRY, "optimizer", Optimizer)
