@@ -91,6 +91,7 @@ class Sequential:
         self._flat_params = np.empty(0, dtype=self.dtype)
         self._flat_grads = np.empty(0, dtype=self.dtype)
         self._last_finite = np.empty(0, dtype=self.dtype)
+        self._last_finite_valid = False
         self._param_views: list[np.ndarray] = []
         self._param_names: list[str] = []
         self._buffers = _Buffers()
@@ -142,6 +143,7 @@ class Sequential:
         self._flat_params = np.empty(total, dtype=self.dtype)
         self._flat_grads = np.zeros(total, dtype=self.dtype)
         self._last_finite = np.empty(total, dtype=self.dtype)
+        self._last_finite_valid = False  # no step has given a finite loss yet
         self._param_views, self._param_names = [], []
         offset = 0
         for layer in self.layers:
@@ -396,16 +398,14 @@ class Sequential:
         if self._regularized:
             loss += self._penalty()
         if not math.isfinite(loss):
-            self._restore_last_finite()
+            if self._last_finite_valid:
+                np.copyto(self._flat_params, self._last_finite)
             raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
         np.copyto(self._last_finite, self._flat_params)
+        self._last_finite_valid = True
         self._backward(Y, A)
         opt.step([self._flat_params], [self._flat_grads])
         return loss, A
-
-    def _restore_last_finite(self) -> None:
-        if not np.isfinite(self._flat_params).all():
-            np.copyto(self._flat_params, self._last_finite)
 
     # -- public training API ------------------------------------------------------
     def loss_and_gradients(
@@ -444,7 +444,8 @@ class Sequential:
         self._require_compiled("train_step")
         Xa = self._inputs(X)
         Y = self._targets(y, Xa.shape[0])
-        return self._step(Xa, Y)[0]
+        with np.errstate(over="ignore", invalid="ignore"):  # see DivergenceError
+            return self._step(Xa, Y)[0]
 
     def fit(
         self,
@@ -622,6 +623,7 @@ class Sequential:
             arrays.append(arr)
         for view, arr in zip(views, arrays, strict=True):
             view[...] = arr
+        self._last_finite_valid = False
 
     @property
     def weight_names(self) -> list[str]:

@@ -100,19 +100,24 @@ def fit(
 
     history = History()
     model.history = history
-    extra: list[Callback] = list(callbacks or [])
+    # The user's callbacks first, so that History and the progress display see
+    # what they add to the logs (e.g. LearningRateScheduler's learning_rate).
+    cb_list: list[Callback] = [*(callbacks or []), history]
     bar = ProgressBar() if verbose == 1 else None
     if bar is not None:
-        extra.append(bar)
+        cb_list.append(bar)
     elif verbose == 2:
-        extra.append(_EpochLog())
+        cb_list.append(_EpochLog())
     params = {"epochs": epochs, "batch_size": bs, "samples": n, "steps": -(-n // bs)}
-    cbs = CallbackList([history, *extra], model, params)
+    cbs = CallbackList(cb_list, model, params)
 
     model.stop_training = False
     cbs.call("on_train_begin", {})
     try:
-        _epochs(model, cbs, Xa, Y, X_val, Y_val, epochs, bs, shuffle, rng)
+        # A diverging run overflows; the loss check reports that as one
+        # DivergenceError instead of a stream of RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            _epochs(model, cbs, Xa, Y, X_val, Y_val, epochs, bs, shuffle, rng)
     finally:
         if bar is not None:
             bar.on_train_end()  # close the bar even when training raised
