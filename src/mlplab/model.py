@@ -214,6 +214,14 @@ class Sequential:
                 "activation='softmax') for k classes"
             )
 
+    def _output_units(self) -> int | None:
+        """The number of outputs, known from the last Dense layer even before
+        the model is built."""
+        for layer in reversed(self.layers):
+            if isinstance(layer, Dense):
+                return layer.units
+        return self.output_dim
+
     @property
     def task(self) -> str:
         """``"multiclass"`` (softmax output), ``"binary"`` (sigmoid output) or
@@ -282,10 +290,12 @@ class Sequential:
             Y[np.arange(n), labels] = 1.0
             return Y
         if arr.ndim == 2 and arr.shape[1] == k:
-            if not (((arr == 0) | (arr == 1)).all() and (arr.sum(axis=1) == 1).all()):
+            bad = ~(((arr == 0) | (arr == 1)).all(axis=1) & (arr.sum(axis=1) == 1))
+            if bad.any():
+                row = int(np.argmax(bad))
                 raise ValueError(
                     f"a 2-D {name} for a softmax output must be one-hot (a single 1 "
-                    "per row, zeros elsewhere)"
+                    f"per row, zeros elsewhere); row {row} is {arr[row].tolist()}"
                 )
             return np.ascontiguousarray(arr, dtype=self.dtype)
         raise ValueError(
@@ -318,12 +328,12 @@ class Sequential:
         optimizer : str or Optimizer, default "sgd"
             ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, ``"adam"`` (default
             hyperparameters), or an instance.
-        metrics : list of str, optional
+        metrics : str or list of str, optional
             Among ``"accuracy"`` (sigmoid or softmax output), ``"mse"``, ``"mae"``.
         """
         loss_obj = losses.get(loss)
         opt = optimizers.get(optimizer)
-        names = list(metrics or [])
+        names = [metrics] if isinstance(metrics, str) else list(metrics or [])
         for m in names:
             if m not in _METRICS:
                 raise ValueError(
@@ -618,8 +628,15 @@ class Sequential:
                 raise ValueError(
                     f"weight {name} must have shape {view.shape}; received {arr.shape}"
                 )
-            if not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr).all():
-                raise ValueError(f"weight {name} must be finite numbers")
+            if not np.issubdtype(arr.dtype, np.number):
+                raise TypeError(
+                    f"weight {name} must hold numbers; received dtype {arr.dtype}"
+                )
+            if not np.isfinite(arr).all():
+                raise ValueError(
+                    f"weight {name} must be finite; received "
+                    f"{int((~np.isfinite(arr)).sum())} NaN or infinite values"
+                )
             arrays.append(arr)
         for view, arr in zip(views, arrays, strict=True):
             view[...] = arr

@@ -91,12 +91,24 @@ class Optimizer:
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Update each array of ``params`` in place from the matching ``grads``."""
         slots = self._slots
-        if slots is None or len(slots) != len(params):
+        if slots is None:
             slots = self._build(params, grads)
+        if len(params) != len(slots) or len(grads) != len(slots):
+            raise ValueError(
+                f"this optimizer's state is for {len(slots)} parameter arrays; "
+                f"received {len(params)} parameter arrays and {len(grads)} gradients. "
+                "Call reset() to use it for other parameters"
+            )
         lr = self.current_learning_rate()
         if self.clipnorm is not None:
             grads = self._clip(grads)
         for p, g, s, tmp in zip(params, grads, slots, self._scratch, strict=True):
+            if p.shape != tmp.shape or g.shape != tmp.shape:
+                raise ValueError(
+                    f"parameter shape {p.shape} and gradient shape {g.shape} must "
+                    f"both be {tmp.shape}, the shape this optimizer's state was "
+                    "built for. Call reset() to use it for other parameters"
+                )
             self._update(p, g, s, tmp, lr)
         self.iterations += 1
 

@@ -15,6 +15,7 @@ schedule is accepted wherever a learning rate is:
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, ClassVar
 
 from ._registry import get_component
@@ -157,8 +158,8 @@ def names() -> list[str]:
 def get(identifier: Any) -> LearningRateSchedule:
     """A schedule from a positive number (a :class:`Constant`), a name, an
     instance or a config dict."""
-    if not isinstance(identifier, bool) and isinstance(identifier, int | float):
-        return Constant(identifier)
+    if not isinstance(identifier, bool) and isinstance(identifier, numbers.Real):
+        return Constant(float(identifier))
     return get_component(
         identifier, _REGISTRY, "learning-rate schedule", LearningRateSchedule
     )

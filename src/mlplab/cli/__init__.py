@@ -2,7 +2,8 @@
 ``add_parser(subparsers)`` and ``run(args) -> int``.
 
 Errors in what the user gave (``ValueError``, ``TypeError``) become one line on
-stderr and exit code 2, never a traceback.
+stderr and exit code 2, a diverging run one line and exit code 1; never a
+traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from ..exceptions import DivergenceError
 from . import demo
 
 _COMMANDS = (demo,)
@@ -41,10 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return 2
+    except DivergenceError as exc:
+        print(f"mlplab: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("mlplab: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
