@@ -26,6 +26,7 @@ demo: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
