@@ -154,3 +154,14 @@ def test_verbose_progress(data, capsys):
     assert "Epoch 1/2 - loss:" in err and "Epoch 2/2" in err
     _model().fit(X, y, epochs=2)
     assert capsys.readouterr().err == ""
+
+
+def test_learning_rate_scheduler_refuses_to_replace_a_schedule(data):
+    X, y = data
+    model = _model()
+    model.compile(
+        loss="binary_crossentropy",
+        optimizer=ml.SGD(ml.schedules.ExponentialDecay(0.1, 10, 0.5)),
+    )
+    with pytest.raises(ValueError, match="ExponentialDecay"):
+        model.fit(X, y, callbacks=[ml.LearningRateScheduler(lambda e, lr: lr)])

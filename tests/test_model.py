@@ -313,3 +313,96 @@ def test_train_step_raises_on_divergence_too():
     with pytest.raises(ml.DivergenceError):
         model.train_step(np.array([[1e200]]), np.array([0.0]))
     assert model.get_weights()[0][0, 0] == 1e200
+
+
+def test_a_deep_copy_trains_like_the_original(moons):
+    import copy
+    import pickle
+
+    X, y = moons
+    model = _net()
+    model.compile(loss="binary_crossentropy", optimizer=ml.SGD(0.5))
+    model.fit(X, y, epochs=2)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        clone.fit(X, y, epochs=20)
+        model_copy = copy.deepcopy(model)
+        model_copy.fit(X, y, epochs=20)
+        np.testing.assert_array_equal(
+            clone.get_weights()[0], model_copy.get_weights()[0]
+        )
+        assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
+        assert np.shares_memory(clone.layers[0].params["W"], clone._flat_params)
+        assert any(np.any(g) for g in clone.loss_and_gradients(X, y)[1])
+
+
+def test_fit_never_returns_infinite_weights():
+    X = np.array([[1.0], [2.0]])
+    model = ml.Sequential([ml.Dense(1)], input_dim=1, seed=0)
+    model.compile(loss="mse", optimizer=ml.SGD(learning_rate=1e308))
+    with pytest.raises(ml.DivergenceError, match="epoch 0"):
+        model.fit(X, np.array([1e10, -1e10]), epochs=1)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_divergence_resets_the_optimizer_moments(rng):
+    X = rng.normal(scale=100.0, size=(50, 3))
+    y = X @ np.array([1.0, -2.0, 3.0])
+    model = ml.Sequential([ml.Dense(1)], input_dim=3, seed=0)
+    opt = ml.SGD(learning_rate=0.1, momentum=0.9)
+    model.compile(loss="mse", optimizer=opt)
+    with pytest.raises(ml.DivergenceError):
+        model.fit(X, y, epochs=500)
+    assert opt._slots is None and opt.iterations > 0
+    opt.learning_rate = 1e-5
+    history = model.fit(X, y, epochs=20)  # starts afresh from finite weights
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_non_finite_validation_loss_is_divergence(moons):
+    X, y = moons
+    model = ml.Sequential([ml.Dense(1)], input_dim=2, seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ml.DivergenceError, match="epoch 0"):
+        model.fit(X, y, epochs=2, validation_data=(X * 1e200, y * 1e200))
+
+
+def test_compile_starts_the_optimizer_afresh(moons):
+    X, y = moons
+    opt = ml.Adam(0.01)
+    a, b = _net(seed=1), _net(seed=1)
+    a.compile(loss="binary_crossentropy", optimizer=opt)
+    a.fit(X, y, epochs=3)
+    b.compile(loss="binary_crossentropy", optimizer=opt)
+    assert opt.iterations == 0 and opt._slots is None
+
+
+def test_set_weights_refuses_values_that_overflow_float32():
+    model = ml.Sequential([ml.Dense(1)], input_dim=1, seed=0, dtype="float32")
+    with pytest.raises(ValueError, match="dense/W must be finite"):
+        model.set_weights([np.array([[1e39]]), np.array([0.0])])
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5])
+def test_predict_batch_size_must_be_positive(moons, bad):
+    X, _ = moons
+    with pytest.raises((ValueError, TypeError), match=f"batch_size={bad}"):
+        _net().predict(X, batch_size=bad)
+
+
+def test_buffers_are_kept_for_the_sizes_in_use(moons):
+    """Mini-batches of 32 on 103 rows (32, 7) plus chunked validation (4096,
+    904): every size keeps its buffers from one epoch to the next."""
+    X = np.tile(moons[0], (50, 1))[:5103]
+    y = np.tile(moons[1], 50)[:5103]
+    model = _net()
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    model.fit(
+        X[:103], y[:103], epochs=1, batch_size=32, validation_data=(X[103:], y[103:])
+    )
+    cached = {n: b["Z"] for n, b in model.layers[0]._buffers._by_n.items()}
+    assert set(cached) == {32, 7, 4096, 904}
+    model.fit(
+        X[:103], y[:103], epochs=2, batch_size=32, validation_data=(X[103:], y[103:])
+    )
+    for n, b in model.layers[0]._buffers._by_n.items():
+        assert b["Z"] is cached[n]

@@ -448,3 +448,13 @@ def test_get_unknown_name_lists_valid_names():
 def test_get_invalid_identifier(identifier, exc, match):
     with pytest.raises(exc, match=match):
         optimizers.get(identifier)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clipnorm_survives_gradients_whose_squares_overflow(dtype):
+    big = 1e19 if dtype == np.float32 else 1e160
+    w = np.zeros(3, dtype=dtype)
+    ml.SGD(learning_rate=0.1, clipnorm=1.0).step(
+        [w], [np.array([3 * big, 4 * big, 0], dtype=dtype)]
+    )
+    np.testing.assert_allclose(w, [-0.06, -0.08, 0.0], rtol=1e-6)

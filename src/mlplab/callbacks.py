@@ -279,6 +279,16 @@ class LearningRateScheduler(Callback):
             n_args = 2
         self._two_args = n_args >= 2
 
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        from .schedules import LearningRateSchedule
+
+        assert self.model is not None and self.model.optimizer is not None
+        if isinstance(self.model.optimizer.learning_rate, LearningRateSchedule):
+            raise ValueError(
+                "LearningRateScheduler would replace the optimizer's schedule "
+                f"{self.model.optimizer.learning_rate!r}; use one or the other"
+            )
+
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         assert self.model is not None and self.model.optimizer is not None
         opt = self.model.optimizer

@@ -34,37 +34,43 @@ from ._validation import check_positive, check_range
 
 __all__ = ["Activation", "Dense", "Dropout", "Layer", "deserialize"]
 
-_MAX_CACHED_BATCH_SIZES = 3
+_MAX_CACHED_BATCH_SIZES = 4
 
 
 class _Buffers:
     """Work arrays per batch size, so a step allocates nothing after the first.
 
     A few batch sizes are kept (the mini-batch size, the last smaller batch,
-    the validation set); older ones are dropped.
+    the validation set, prediction chunks); the least recently used is dropped.
     """
 
     def __init__(self) -> None:
         self._by_n: dict[int, dict[str, np.ndarray]] = {}
+        self._last_n = -1
+        self._last: dict[str, np.ndarray] = {}
 
     def get(
         self, n: int, shapes: dict[str, tuple[int, ...]], dtype: Any
     ) -> dict[str, np.ndarray]:
         """The buffers for batch size ``n``; a buffer named ``"ones"`` is filled
         with ones, the others are left uninitialized."""
-        bufs = self._by_n.get(n)
+        if n == self._last_n:  # the common case: the same batch size again
+            return self._last
+        bufs = self._by_n.pop(n, None)
         if bufs is None:
             if len(self._by_n) >= _MAX_CACHED_BATCH_SIZES:
-                self._by_n.pop(next(iter(self._by_n)))
+                self._by_n.pop(next(iter(self._by_n)))  # least recently used
             bufs = {
                 k: (np.ones if k == "ones" else np.empty)(s, dtype=dtype)
                 for k, s in shapes.items()
             }
-            self._by_n[n] = bufs
+        self._by_n[n] = bufs  # (re)inserted last: the dict is in LRU order
+        self._last_n, self._last = n, bufs
         return bufs
 
     def clear(self) -> None:
         self._by_n.clear()
+        self._last_n, self._last = -1, {}
 
 
 class Layer:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import activations, losses, optimizers
-from ._validation import check_dtype, check_features
+from ._validation import check_dtype, check_features, check_positive
 from .callbacks import History
 from .exceptions import DivergenceError
 from .layers import Activation, Dense, Layer, _Buffers, deserialize
@@ -144,22 +144,7 @@ class Sequential:
         self._flat_grads = np.zeros(total, dtype=self.dtype)
         self._last_finite = np.empty(total, dtype=self.dtype)
         self._last_finite_valid = False  # no step has given a finite loss yet
-        self._param_views, self._param_names = [], []
-        offset = 0
-        for layer in self.layers:
-            pviews, gviews = {}, {}
-            for key, value in layer.params.items():
-                size = value.size
-                pviews[key] = self._flat_params[offset : offset + size].reshape(
-                    value.shape
-                )
-                gviews[key] = self._flat_grads[offset : offset + size].reshape(
-                    value.shape
-                )
-                offset += size
-                self._param_views.append(pviews[key])
-                self._param_names.append(f"{layer.name}/{key}")
-            layer.bind(pviews, gviews)
+        self._bind_views(copy_values=True)
         self._regularized = [
             layer
             for layer in self.layers
@@ -168,6 +153,34 @@ class Sequential:
         self.output_dim = dim
         if self.optimizer is not None:
             self.optimizer.reset()
+
+    def _bind_views(self, copy_values: bool) -> None:
+        """Point every layer's params and grads at slices of the flat arrays,
+        in the order of get_weights(); with ``copy_values`` the layers' current
+        values are moved in, otherwise the flat arrays are authoritative."""
+        self._param_views, self._param_names = [], []
+        offset = 0
+        for layer in self.layers:
+            pviews, gviews = {}, {}
+            for key, value in layer.params.items():
+                end = offset + value.size
+                pviews[key] = self._flat_params[offset:end].reshape(value.shape)
+                gviews[key] = self._flat_grads[offset:end].reshape(value.shape)
+                offset = end
+                self._param_views.append(pviews[key])
+                self._param_names.append(f"{layer.name}/{key}")
+            if copy_values:
+                layer.bind(pviews, gviews)
+            else:
+                layer.params, layer.grads = pviews, gviews
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # copy.deepcopy (used by scikit-learn's clone and grid searches) copies
+        # each array on its own, which would cut the layers' weights loose from
+        # the flat arrays the optimizer updates: bind them again.
+        self.__dict__.update(state)
+        if self.built:
+            self._bind_views(copy_values=False)
 
     def _ensure_built(self, n_features: int) -> None:
         if not self.built:
@@ -354,6 +367,7 @@ class Sequential:
         except ValueError:
             self.loss = previous
             raise
+        opt.reset()  # a fresh start, even for an instance used before
         self.optimizer, self.metrics = opt, names
 
     def _require_compiled(self, what: str) -> tuple[losses.Loss, optimizers.Optimizer]:
@@ -408,14 +422,21 @@ class Sequential:
         if self._regularized:
             loss += self._penalty()
         if not math.isfinite(loss):
-            if self._last_finite_valid:
-                np.copyto(self._flat_params, self._last_finite)
+            self._diverged()
             raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
         np.copyto(self._last_finite, self._flat_params)
         self._last_finite_valid = True
         self._backward(Y, A)
         opt.step([self._flat_params], [self._flat_grads])
         return loss, A
+
+    def _diverged(self) -> None:
+        """Put back the last weights that gave a finite loss and drop the
+        optimizer's moments, which exploded with them."""
+        if self._last_finite_valid:
+            np.copyto(self._flat_params, self._last_finite)
+        if self.optimizer is not None:
+            self.optimizer.reset(keep_iterations=True)
 
     # -- public training API ------------------------------------------------------
     def loss_and_gradients(
@@ -539,7 +560,11 @@ class Sequential:
     def _predict_arrays(
         self, X: np.ndarray, batch_size: int | None = None
     ) -> np.ndarray:
-        chunk = _PREDICT_CHUNK if batch_size is None else int(batch_size)
+        chunk = (
+            _PREDICT_CHUNK
+            if batch_size is None
+            else check_positive("batch_size", batch_size, integer=True)
+        )
         n = X.shape[0]
         assert self.output_dim is not None
         if n <= chunk:
@@ -632,6 +657,8 @@ class Sequential:
                 raise TypeError(
                     f"weight {name} must hold numbers; received dtype {arr.dtype}"
                 )
+            with np.errstate(over="ignore"):  # too large for float32: inf, refused
+                arr = arr.astype(self.dtype)
             if not np.isfinite(arr).all():
                 raise ValueError(
                     f"weight {name} must be finite; received "

@@ -137,7 +137,13 @@ class Optimizer:
 
     def _clip(self, grads: Sequence[np.ndarray]) -> Sequence[np.ndarray]:
         assert self.clipnorm is not None
-        norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
+        # Scaled by the largest entry so the sum of squares cannot overflow.
+        top = max(float(np.abs(g).max(initial=0.0)) for g in grads)
+        if top == 0.0 or not np.isfinite(top):
+            return grads
+        norm = top * float(
+            np.sqrt(sum(float(np.vdot(g / top, g / top)) for g in grads))
+        )
         if norm <= self.clipnorm:
             return grads
         scale = self.clipnorm / norm
@@ -153,9 +159,11 @@ class Optimizer:
     ) -> None:
         raise NotImplementedError
 
-    def reset(self) -> None:
-        """Forget the state (moments, step count)."""
-        self.iterations = 0
+    def reset(self, keep_iterations: bool = False) -> None:
+        """Forget the state (moments, velocities) and, unless
+        ``keep_iterations``, the step count that schedules follow."""
+        if not keep_iterations:
+            self.iterations = 0
         self._slots = None
         self._scratch = []
 

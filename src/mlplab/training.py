@@ -9,6 +9,7 @@ slice.
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from collections.abc import Sequence
@@ -173,6 +174,18 @@ def _epochs(
             assert Y_val is not None
             for key, value in model._evaluate_arrays(X_val, Y_val).items():
                 logs["val_" + key] = value
+            if not math.isfinite(logs["val_loss"]):
+                raise DivergenceError(logs["val_loss"], epoch, _lr(model))
         cbs.call("on_epoch_end", epoch, logs)
         if model.stop_training:
             break
+    # Each loss is checked before its update; the very last update is checked
+    # here, once, on the weights themselves.
+    if not np.isfinite(model._flat_params).all():
+        model._diverged()
+        raise DivergenceError(float("nan"), epoch, _lr(model))
+
+
+def _lr(model: Sequential) -> float | None:
+    opt = model.optimizer
+    return None if opt is None else opt.current_learning_rate()
