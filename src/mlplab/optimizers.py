@@ -92,7 +92,7 @@ class Optimizer:
         """Update each array of ``params`` in place from the matching ``grads``."""
         slots = self._slots
         if slots is None:
-            slots = self._build(params, grads)
+            slots = self._build(params)
         if len(params) != len(slots) or len(grads) != len(slots):
             raise ValueError(
                 f"this optimizer's state is for {len(slots)} parameter arrays; "
@@ -112,19 +112,8 @@ class Optimizer:
             self._update(p, g, s, tmp, lr)
         self.iterations += 1
 
-    def _build(
-        self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]
-    ) -> list[dict[str, np.ndarray]]:
-        if len(params) != len(grads):
-            raise ValueError(
-                f"step() needs one gradient per parameter array; received "
-                f"{len(params)} parameter arrays and {len(grads)} gradients"
-            )
-        for p, g in zip(params, grads, strict=True):
-            if p.shape != g.shape:
-                raise ValueError(
-                    f"gradient shape {g.shape} does not match parameter shape {p.shape}"
-                )
+    def _build(self, params: Sequence[np.ndarray]) -> list[dict[str, np.ndarray]]:
+        # step() checks counts and shapes against this state on every call.
         self._slots = [
             {name: self._initial_slot(name, p) for name in self._slot_names}
             for p in params
@@ -141,9 +130,8 @@ class Optimizer:
         top = max(float(np.abs(g).max(initial=0.0)) for g in grads)
         if top == 0.0 or not np.isfinite(top):
             return grads
-        norm = top * float(
-            np.sqrt(sum(float(np.vdot(g / top, g / top)) for g in grads))
-        )
+        scaled = [g / top for g in grads]
+        norm = top * float(np.sqrt(sum(float(np.vdot(u, u)) for u in scaled)))
         if norm <= self.clipnorm:
             return grads
         scale = self.clipnorm / norm
