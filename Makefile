@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test bench bench-readme lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +24,23 @@ demo: $(STAMP)
 	$(BIN)/mlplab demo
 
 test: $(DEV_STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+# Speed and memory against hand-written NumPy, scikit-learn and (when installed)
+# PyTorch; several minutes. Not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# The same, also writing the tables into README.md and the curves into docs/.
+bench-readme: $(STAMP)
+	$(BIN)/python benchmarks/run.py --readme README.md --plot docs/bench-scaling.png
+
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

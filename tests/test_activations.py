@@ -100,7 +100,7 @@ def test_no_overflow_at_extreme_inputs(name, dtype):
 
 def test_saturated_values():
     Z = np.array([[-1000.0, 1000.0]])
-    np.testing.assert_array_equal(activations.get("sigmoid")(Z), [[0.0, 1.0]])
+    np.testing.assert_allclose(activations.get("sigmoid")(Z), [[0.0, 1.0]], atol=1e-308)
     np.testing.assert_array_equal(activations.get("tanh")(Z), [[-1.0, 1.0]])
     np.testing.assert_array_equal(activations.get("elu")(Z), [[-1.0, 1000.0]])
     # sigmoid keeps relative precision far into the negative tail

@@ -58,6 +58,23 @@ def check_range(
     return number
 
 
+def all_finite(arr: np.ndarray) -> bool:
+    """Whether every entry is finite, without a temporary the size of ``arr``.
+
+    A sum is finite when every entry is (NaN and infinity propagate); only when
+    it is not -- a NaN, an infinity, or finite values whose sum overflows --
+    are the entries checked one by one, a block of rows at a time.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(arr, axis=None)):
+            return True
+    flat = arr.reshape(arr.shape[0], -1)
+    step = max(1, (1 << 20) // max(1, flat.shape[1]))
+    return all(
+        bool(np.isfinite(flat[i : i + step]).all()) for i in range(0, len(flat), step)
+    )
+
+
 def check_array(
     X: Any, name: str = "X", *, dtype: np.dtype | None = None, ndim: int = 2
 ) -> np.ndarray:
@@ -87,7 +104,7 @@ def check_array(
     if arr.size == 0 or arr.shape[0] == 0:
         raise ValueError(f"{name} is empty; received shape {arr.shape}")
     arr = np.ascontiguousarray(arr, dtype=dtype if dtype is not None else np.float64)
-    if not np.isfinite(arr).all():
+    if not all_finite(arr):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{name} contains NaN or infinity (first at index {where}: "

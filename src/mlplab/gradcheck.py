@@ -138,11 +138,9 @@ def gradcheck(model: Sequential, X: Any, y: Any, eps: float = 1e-5) -> Gradcheck
     _, grads = target.loss_and_gradients(Xa, y)
     Xc = Xa.astype(np.float64)
     Y = target._targets(y, Xc.shape[0])
-    assert target.loss is not None
-    loss = target.loss
 
     def f() -> float:
-        return loss(Y, target._forward(Xc, False)) + target._penalty()
+        return target._loss_value(Y, target._forward(Xc, False))
 
     numeric = numerical_gradient(f, target._flat_params, eps)
     names = target.weight_names

@@ -14,6 +14,15 @@ Arrays returned by ``forward`` and ``backward`` are buffers that the layer
 reuses on its next call with the same batch size (this is what keeps a training
 step free of allocations); copy them to keep them.
 
+Memory layout: every array keeps the shape the textbook gives it,
+``(n_samples, n_units)``, but the layers store activations and their gradients
+unit by unit (Fortran order: each unit's values for the whole batch are
+contiguous). At tutorial scale a step is dominated by per-call overhead of
+small NumPy operations, and in this layout the bias add, the sums over samples
+and softmax's reductions each run along one contiguous row instead of
+striding across a few units. Matrix products are written on the transposes
+(``Zᵀ = Wᵀ Xᵀ``) so that BLAS always writes a contiguous result.
+
 >>> import numpy as np
 >>> import mlplab as ml
 >>> layer = ml.Dense(3, activation="relu")
@@ -25,6 +34,7 @@ step free of allocations); copy them to keep them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -50,10 +60,15 @@ class _Buffers:
         self._last: dict[str, np.ndarray] = {}
 
     def get(
-        self, n: int, shapes: dict[str, tuple[int, ...]], dtype: Any
+        self,
+        n: int,
+        shapes: Callable[[int], dict[str, tuple[int, ...]]],
+        dtype: Any,
     ) -> dict[str, np.ndarray]:
-        """The buffers for batch size ``n``; a buffer named ``"ones"`` is filled
-        with ones, the others are left uninitialized."""
+        """The buffers for batch size ``n``, of the shapes ``shapes(n)`` gives,
+        in Fortran order (see the module notes), with their transposes under
+        ``name + "T"`` (C-contiguous, for BLAS); a buffer named ``"ones"`` is
+        filled with ones, the others are left uninitialized."""
         if n == self._last_n:  # the common case: the same batch size again
             return self._last
         bufs = self._by_n.pop(n, None)
@@ -61,9 +76,10 @@ class _Buffers:
             if len(self._by_n) >= _MAX_CACHED_BATCH_SIZES:
                 self._by_n.pop(next(iter(self._by_n)))  # least recently used
             bufs = {
-                k: (np.ones if k == "ones" else np.empty)(s, dtype=dtype)
-                for k, s in shapes.items()
+                k: (np.ones if k == "ones" else np.empty)(s, dtype=dtype, order="F")
+                for k, s in shapes(n).items()
             }
+            bufs.update({k + "T": v.T for k, v in bufs.items() if v.ndim == 2})
         self._by_n[n] = bufs  # (re)inserted last: the dict is in LRU order
         self._last_n, self._last = n, bufs
         return bufs
@@ -85,6 +101,7 @@ class Layer:
         self.dtype: np.dtype = np.dtype(np.float64)
         self.rng: np.random.Generator | None = None  # for stochastic layers
         self._buffers = _Buffers()
+        self._bufs: dict[str, np.ndarray] = {}  # those of the last forward pass
 
     @property
     def built(self) -> bool:
@@ -203,44 +220,42 @@ class Dense(Layer):
             )
         return value
 
-    def _bufs(self, n: int) -> dict[str, np.ndarray]:
+    def _shapes(self, n: int) -> dict[str, tuple[int, ...]]:
         u, d = self.units, self.input_dim
         assert d is not None
-        return self._buffers.get(
-            n,
-            {"Z": (n, u), "A": (n, u), "dZ": (n, u), "dX": (n, d), "ones": (n,)},
-            self.dtype,
-        )
+        return {"Z": (n, u), "A": (n, u), "dZ": (n, u), "dX": (n, d), "ones": (n,)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        bufs = self._bufs(X.shape[0])
-        Z = np.matmul(X, self.params["W"], out=bufs["Z"])  # (n, units)
+        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
+        Z = bufs["Z"]  # (n, units), unit-major
+        np.dot(self.params["W"].T, X.T, out=bufs["ZT"])  # Z = X @ W
         if self.use_bias:
-            Z += self.params["b"]
+            np.add(Z, self.params["b"], out=Z)  # Z += b, along contiguous rows
         self._X, self._Z = X, Z
         self._A = self.activation.forward(Z, out=bufs["A"])
         return self._A
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         assert self._Z is not None and self._A is not None, "forward first"
-        bufs = self._bufs(dA.shape[0])
-        dZ = self.activation.backward(dA, self._Z, self._A, out=bufs["dZ"])
+        dZ = self.activation.backward(dA, self._Z, self._A, out=self._bufs["dZ"])
         return self.backward_dZ(dZ, need_dX)
 
     def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         """Backward from the gradient with respect to ``Z`` (a fused loss)."""
         X = self._X
         assert X is not None, "forward first"
-        bufs = self._bufs(dZ.shape[0])
+        bufs = self._bufs  # those of the forward pass: the same batch
         W = self.params["W"]
-        np.matmul(X.T, dZ, out=self.grads["W"])
+        dZT = bufs["dZT"] if dZ is bufs["dZ"] else dZ.T
+        np.dot(X.T, dZ, out=self.grads["W"])  # dW = X.T @ dZ
         if self.use_bias:
-            np.matmul(bufs["ones"], dZ, out=self.grads["b"])
+            np.dot(dZT, bufs["ones"], out=self.grads["b"])  # db = sum of dZ rows
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(W, self.grads["W"])
         if not need_dX:
             return None
-        return np.matmul(dZ, W.T, out=bufs["dX"])
+        np.dot(W, dZT, out=bufs["dXT"])  # dX = dZ @ W.T
+        return bufs["dX"]
 
     def penalty(self) -> float:
         if self.kernel_regularizer is None:
@@ -274,19 +289,20 @@ class Activation(Layer):
         self._Z: np.ndarray | None = None
         self._A: np.ndarray | None = None
 
-    def _bufs(self, n: int) -> dict[str, np.ndarray]:
+    def _shapes(self, n: int) -> dict[str, tuple[int, ...]]:
         d = self.input_dim
         assert d is not None
-        return self._buffers.get(n, {"A": (n, d), "dZ": (n, d)}, self.dtype)
+        return {"A": (n, d), "dZ": (n, d)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
         self._Z = X
-        self._A = self.activation.forward(X, out=self._bufs(X.shape[0])["A"])
+        self._A = self.activation.forward(X, out=bufs["A"])
         return self._A
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         assert self._Z is not None and self._A is not None, "forward first"
-        out = self._bufs(dA.shape[0])["dZ"]
+        out = self._bufs["dZ"]  # those of the forward pass: the same batch
         return self.activation.backward(dA, self._Z, self._A, out=out)
 
     def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
@@ -319,10 +335,14 @@ class Dropout(Layer):
         if self.rng is None:
             self.rng = np.random.default_rng()
         bufs = self._buffers.get(
-            X.shape[0], {"mask": X.shape, "A": X.shape, "dX": X.shape}, self.dtype
+            X.shape[0],
+            lambda n: dict.fromkeys(("mask", "A", "dX"), X.shape),
+            self.dtype,
         )
-        keep = self.rng.random(X.shape, dtype=self.dtype) >= self.rate
-        mask = np.multiply(keep, 1.0 / (1.0 - self.rate), out=bufs["mask"])
+        mask = bufs["mask"]
+        self.rng.random(dtype=self.dtype, out=mask.T)  # uniform [0, 1), unit by unit
+        keep = np.greater_equal(mask, self.rate, out=bufs["dX"])  # 1.0 or 0.0
+        np.multiply(keep, 1.0 / (1.0 - self.rate), out=mask)
         self._mask, self._dX = mask, bufs["dX"]
         return np.multiply(X, mask, out=bufs["A"])
 

@@ -85,12 +85,14 @@ class Sequential:
         self.metrics: list[str] = []
         self.history = History()
         self.stop_training = False
+        self._fused = False  # cross-entropy fused with the output activation
         init_seq, train_seq = np.random.SeedSequence(seed).spawn(2)
         self._init_rng = np.random.default_rng(init_seq)
         self.train_rng = np.random.default_rng(train_seq)
         self._flat_params = np.empty(0, dtype=self.dtype)
         self._flat_grads = np.empty(0, dtype=self.dtype)
         self._last_finite = np.empty(0, dtype=self.dtype)
+        self._flat_list, self._grad_list = [self._flat_params], [self._flat_grads]
         self._last_finite_valid = False
         self._param_views: list[np.ndarray] = []
         self._param_names: list[str] = []
@@ -137,12 +139,14 @@ class Sequential:
             layer.rng = self.train_rng
         self.input_dim = self.layers[0].input_dim
         self._check_output_activation()
+        self._fused = self._output_layer_fuses()
         # One flat array for all weights, one for all gradients; the layers get
         # views, in the order of get_weights().
         total = sum(p.size for layer in self.layers for p in layer.params.values())
         self._flat_params = np.empty(total, dtype=self.dtype)
         self._flat_grads = np.zeros(total, dtype=self.dtype)
         self._last_finite = np.empty(total, dtype=self.dtype)
+        self._flat_list, self._grad_list = [self._flat_params], [self._flat_grads]
         self._last_finite_valid = False  # no step has given a finite loss yet
         self._bind_views(copy_values=True)
         self._regularized = [
@@ -179,6 +183,7 @@ class Sequential:
         # each array on its own, which would cut the layers' weights loose from
         # the flat arrays the optimizer updates: bind them again.
         self.__dict__.update(state)
+        self._flat_list, self._grad_list = [self._flat_params], [self._flat_grads]
         if self.built:
             self._bind_views(copy_values=False)
 
@@ -243,7 +248,8 @@ class Sequential:
         return {"softmax": "multiclass", "sigmoid": "binary"}.get(name, "regression")
 
     def _targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
-        """Validate labels ``y`` and encode them as an (n, n_outputs) matrix."""
+        """Validate labels ``y`` and encode them as an (n, n_outputs) matrix,
+        output by output like the layers' activations (Fortran order)."""
         k = self.output_dim
         assert k is not None
         arr = np.asarray(y)
@@ -285,7 +291,7 @@ class Sequential:
                     f"binary_crossentropy needs {name} of 0/1 labels; received values "
                     f"such as {vals.tolist()}"
                 )
-        return np.ascontiguousarray(arr, dtype=self.dtype)
+        return np.asfortranarray(arr, dtype=self.dtype)
 
     def _class_targets(self, arr: np.ndarray, k: int, name: str) -> np.ndarray:
         n = arr.shape[0]
@@ -299,7 +305,7 @@ class Sequential:
                     f"0..{k - 1}; received values from {arr.min()!r} to {arr.max()!r}"
                     f" (e.g. {np.unique(arr)[:5].tolist()})"
                 )
-            Y = np.zeros((n, k), dtype=self.dtype)
+            Y = np.zeros((n, k), dtype=self.dtype, order="F")
             Y[np.arange(n), labels] = 1.0
             return Y
         if arr.ndim == 2 and arr.shape[1] == k:
@@ -310,7 +316,7 @@ class Sequential:
                     f"a 2-D {name} for a softmax output must be one-hot (a single 1 "
                     f"per row, zeros elsewhere); row {row} is {arr[row].tolist()}"
                 )
-            return np.ascontiguousarray(arr, dtype=self.dtype)
+            return np.asfortranarray(arr, dtype=self.dtype)
         raise ValueError(
             f"{name} has shape {arr.shape}, but the model has a softmax output of {k} "
             f"units: give integer labels of shape ({n},) or one-hot labels of shape "
@@ -369,6 +375,7 @@ class Sequential:
             raise
         opt.reset()  # a fresh start, even for an instance used before
         self.optimizer, self.metrics = opt, names
+        self._fused = self._output_layer_fuses()
 
     def _require_compiled(self, what: str) -> tuple[losses.Loss, optimizers.Optimizer]:
         if self.loss is None or self.optimizer is None:
@@ -387,26 +394,38 @@ class Sequential:
     def _penalty(self) -> float:
         return sum((layer.penalty() for layer in self._regularized), 0.0)
 
+    def _loss_value(self, Y: np.ndarray, A: np.ndarray) -> float:
+        """The loss of the last forward pass, whose output was ``A``, with the
+        regularization term. A cross-entropy fused with the output activation
+        is computed from the logits (the output layer's ``Z``), which stays
+        exact where the probabilities round to 0 or 1."""
+        loss = self.loss
+        assert loss is not None
+        if self._fused:
+            value = loss.fused_value(Y, A, self.layers[-1]._Z)  # type: ignore[attr-defined]
+        else:
+            value = loss(Y, A)
+        if self._regularized:
+            value += self._penalty()
+        return value
+
     def _backward(self, Y: np.ndarray, A: np.ndarray) -> None:
         """Fill the flat gradient array from the last forward pass."""
         loss = self.loss
         assert loss is not None
         layers = self.layers
         last = layers[-1]
-        buf = self._buffers.get(A.shape[0], {"d": A.shape}, self.dtype)["d"]
         if self._fused:
-            dX = last.backward_dZ(
-                loss.fused_gradient(Y, A, out=buf),
-                need_dX=len(layers) > 1,
-            )
+            # dZ of the output layer, written straight into that layer's buffer
+            dZ = loss.fused_gradient(Y, A, out=last._bufs["dZ"])
+            dX = last.backward_dZ(dZ, need_dX=len(layers) > 1)
         else:
-            dX = last.backward(loss.gradient(Y, A, out=buf), need_dX=len(layers) > 1)
+            dA = self._buffers.get(A.shape[0], lambda n: {"d": A.shape}, self.dtype)
+            dX = last.backward(
+                loss.gradient(Y, A, out=dA["d"]), need_dX=len(layers) > 1
+            )
         for i in range(len(layers) - 2, -1, -1):
             dX = layers[i].backward(dX, need_dX=i > 0)  # type: ignore[arg-type]
-
-    @property
-    def _fused(self) -> bool:
-        return self._output_layer_fuses()
 
     def _step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
         """One optimizer step on validated arrays; returns the loss before the
@@ -415,19 +434,17 @@ class Sequential:
         Raises DivergenceError (leaving the last finite weights) if the loss is
         not finite.
         """
-        loss_fn, opt = self.loss, self.optimizer
-        assert loss_fn is not None and opt is not None
+        opt = self.optimizer
+        assert opt is not None
         A = self._forward(X, True)
-        loss = loss_fn(Y, A)
-        if self._regularized:
-            loss += self._penalty()
+        loss = self._loss_value(Y, A)
         if not math.isfinite(loss):
             self._diverged()
             raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
         np.copyto(self._last_finite, self._flat_params)
         self._last_finite_valid = True
         self._backward(Y, A)
-        opt.step([self._flat_params], [self._flat_grads])
+        opt.step(self._flat_list, self._grad_list)
         return loss, A
 
     def _diverged(self) -> None:
@@ -460,9 +477,8 @@ class Sequential:
         self._require_compiled("loss_and_gradients")
         Xa = self._inputs(X)
         Y = self._targets(y, Xa.shape[0])
-        assert self.loss is not None
         A = self._forward(Xa, training)
-        loss = self.loss(Y, A) + self._penalty()
+        loss = self._loss_value(Y, A)
         self._backward(Y, A)
         offsets = np.cumsum([0] + [v.size for v in self._param_views])
         return loss, [
@@ -604,9 +620,20 @@ class Sequential:
     def _evaluate_arrays(
         self, X: np.ndarray, Y: np.ndarray, batch_size: int | None = None
     ) -> dict[str, float]:
-        assert self.loss is not None
-        A = self._predict_arrays(X, batch_size)
-        logs = {"loss": self.loss(Y, A) + self._penalty()}
+        chunk = (
+            _PREDICT_CHUNK
+            if batch_size is None
+            else check_positive("batch_size", batch_size, integer=True)
+        )
+        n = X.shape[0]
+        assert self.output_dim is not None
+        A = np.empty((n, self.output_dim), dtype=self.dtype, order="F")
+        total = 0.0
+        for start in range(0, n, chunk):
+            end = min(start + chunk, n)
+            A[start:end] = Ac = self._forward(X[start:end], False)
+            total += self._loss_value(Y[start:end], Ac) * (end - start)
+        logs = {"loss": total / n}  # the penalty is in each chunk's value
         for m in self.metrics:
             logs[m] = self._metric(m, Y, A)
         return logs

@@ -3,8 +3,9 @@ validation, callbacks and the divergence guard.
 
 Full-batch (``batch_size=None``), stochastic (``batch_size=1``) and mini-batch
 gradient descent are the same loop with different batch sizes. The samples are
-reshuffled once per epoch with a single gather, so each batch is a contiguous
-slice.
+reshuffled every epoch by drawing a permutation; each batch is then gathered
+into buffers reused all through training, so memory holds the data once plus
+one batch, never a shuffled copy of the whole data set.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def fit(
                 "both need at least one"
             )
         Xa, X_val = Xa[:-n_val], Xa[-n_val:]
-        Y, Y_val = Y[:-n_val], Y[-n_val:]
+        Y, Y_val = np.asfortranarray(Y[:-n_val]), np.asfortranarray(Y[-n_val:])
     elif validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
             raise ValueError(
@@ -143,18 +144,34 @@ def _epochs(
     epoch_begin = cbs.has("on_epoch_begin")
     metrics = model.metrics
     step = model._step
+    gather = shuffle and bs < n
+    YT = Y.T  # (n_outputs, n) C-contiguous: gathering columns of it is cheap
+    bufs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for epoch in range(epochs):
         if epoch_begin:
             cbs.call("on_epoch_begin", epoch, {})
-        if shuffle and bs < n:
-            order = rng.permutation(n)
-            Xe, Ye = Xa[order], Y[order]
-        else:
-            Xe, Ye = Xa, Y
+        order = idx = None  # let last epoch's permutation go before the next
+        order = rng.permutation(n) if gather else None
         total = 0.0
         sums = dict.fromkeys(metrics, 0.0)
         for b, start in enumerate(range(0, n, bs)):
-            Xb, Yb = Xe[start : start + bs], Ye[start : start + bs]
+            if bs == n:  # full batch
+                Xb, Yb = Xa, Y
+            elif order is None:
+                Xb, Yb = Xa[start : start + bs], Y[start : start + bs]
+            else:
+                idx = order[start : start + bs]
+                m = idx.shape[0]
+                if m not in bufs:  # the batch size, and a smaller last batch
+                    bufs[m] = (
+                        np.empty((m, Xa.shape[1]), dtype=Xa.dtype),
+                        np.empty((Y.shape[1], m), dtype=Y.dtype),
+                    )
+                Xbuf, YTbuf = bufs[m]
+                # mode="clip" skips the copy that "raise" makes of `out`; the
+                # indices are a permutation, always in range.
+                Xb = np.take(Xa, idx, axis=0, out=Xbuf, mode="clip")
+                Yb = np.take(YT, idx, axis=1, out=YTbuf, mode="clip").T
             if batch_hooks:
                 cbs.call("on_train_batch_begin", b, {"size": Xb.shape[0]})
             try:
