@@ -29,6 +29,7 @@ array([0.95, 2.05])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -348,7 +349,8 @@ class Adam(Optimizer):
     def _update(self, p, g, slots, tmp, lr):
         m, v = slots["m"], slots["v"]
         t = self.iterations + 1
-        alpha = lr * np.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        # a Python float, so that float32 arrays are not computed in float64
+        alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
         np.subtract(g, m, out=tmp)
         tmp *= 1.0 - self.beta_1
         m += tmp  # m = beta_1 m + (1 - beta_1) g

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from .model import Sequential
 
 
+_SMALL_FULL_BATCH = 256 * 1024  # bytes
+
+
 def _check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer; received {name}={value!r}")
@@ -96,6 +99,11 @@ def fit(
 
     n = Xa.shape[0]
     bs = n if batch_size is None else min(batch_size, n)
+    if bs == n and Xa.nbytes <= _SMALL_FULL_BATCH:
+        # A small full batch is used as is every step: store it features x
+        # samples once (a (n, d) view of a C-contiguous (d, n) copy), which
+        # makes its two products per step cheaper. Larger data is never copied.
+        Xa = np.ascontiguousarray(Xa.T).T
     rng = np.random.default_rng(seed) if seed is not None else model.train_rng
     for layer in model.layers:
         layer.rng = rng
@@ -147,15 +155,19 @@ def _epochs(
     gather = shuffle and bs < n
     YT = Y.T  # (n_outputs, n) C-contiguous: gathering columns of it is cheap
     bufs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    starts = range(0, n, bs)
+    full = bs == n
+    order = idx = None
     for epoch in range(epochs):
         if epoch_begin:
             cbs.call("on_epoch_begin", epoch, {})
-        order = idx = None  # let last epoch's permutation go before the next
-        order = rng.permutation(n) if gather else None
+        if gather:
+            order = idx = None  # let last epoch's permutation go before the next
+            order = rng.permutation(n)
         total = 0.0
         sums = dict.fromkeys(metrics, 0.0)
-        for b, start in enumerate(range(0, n, bs)):
-            if bs == n:  # full batch
+        for b, start in enumerate(starts):
+            if full:
                 Xb, Yb = Xa, Y
             elif order is None:
                 Xb, Yb = Xa[start : start + bs], Y[start : start + bs]
