@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> str:
         print(f"running {wl.name} ...", file=sys.stderr, flush=True)
         results.append(bench_workload(wl, rounds, args.quick, impls))
     parts = [
-        f"Measured by `make bench-readme` on {machine()}; medians of {rounds} "
+        f"Measured by `benchmarks/run.py` on {machine()}; medians of {rounds} "
         "round(s), each implementation timed side by side in one process.",
         "",
         results_table(results),
