@@ -220,33 +220,26 @@ def run_reference(wl: Workload, X, y, epochs: int) -> tuple[float, float]:
     return time.perf_counter() - start, history[-1]
 
 
+def _competitor_args(wl: Workload, X, y, epochs: int) -> tuple[tuple, dict]:
+    args = (X.astype(wl.dtype), y, _init_weights(wl, X, y), [a for _, a in wl.hidden])
+    kwargs = {
+        "optimizer": wl.optimizer,
+        "learning_rate": wl.learning_rate,
+        "momentum": wl.momentum,
+        "epochs": epochs,
+        "batch_size": wl.batch_size,
+    }
+    return args, kwargs
+
+
 def run_sklearn(wl: Workload, X, y, epochs: int) -> tuple[float, float]:
-    return competitors.sklearn_train(
-        X.astype(wl.dtype),
-        y,
-        _init_weights(wl, X, y),
-        [a for _, a in wl.hidden],
-        optimizer=wl.optimizer,
-        learning_rate=wl.learning_rate,
-        momentum=wl.momentum,
-        epochs=epochs,
-        batch_size=wl.batch_size,
-    )
+    args, kwargs = _competitor_args(wl, X, y, epochs)
+    return competitors.sklearn_train(*args, **kwargs)
 
 
 def run_torch(wl: Workload, X, y, epochs: int) -> tuple[float, float]:
-    return competitors.torch_train(
-        X.astype(wl.dtype),
-        y,
-        _init_weights(wl, X, y),
-        [a for _, a in wl.hidden],
-        optimizer=wl.optimizer,
-        learning_rate=wl.learning_rate,
-        momentum=wl.momentum,
-        epochs=epochs,
-        batch_size=wl.batch_size,
-        seed=1,
-    )
+    args, kwargs = _competitor_args(wl, X, y, epochs)
+    return competitors.torch_train(*args, **kwargs, seed=1)
 
 
 def run_floor(wl: Workload, X, y, epochs: int) -> tuple[float, float]:
@@ -535,7 +528,12 @@ def main(argv: list[str] | None = None) -> str:
         impls.append("sklearn")
     if not args.no_torch and competitors.torch_available():
         impls.append("torch")
-    chosen = [w for w in WORKLOADS if not args.only or w.name in args.only.split(",")]
+    known = [w.name for w in WORKLOADS]
+    wanted = args.only.split(",") if args.only else known
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; valid: {', '.join(known)}")
+    chosen = [w for w in WORKLOADS if w.name in wanted]
 
     results = []
     for wl in chosen:

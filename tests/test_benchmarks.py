@@ -65,3 +65,10 @@ def test_readme_without_markers_is_refused(run, tmp_path):
     readme.write_text("no markers here\n")
     with pytest.raises(SystemExit, match="bench:begin"):
         run.write_readme(str(readme), "table")
+
+
+def test_unknown_workload_is_refused(run, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run.main(["--only", "tutorial,nosuch"])
+    assert exc.value.code == 2
+    assert "unknown workload(s) ['nosuch']" in capsys.readouterr().err

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -573,21 +573,34 @@ class Sequential:
         Xa = self._inputs(X)
         return self._predict_arrays(Xa, batch_size)
 
-    def _predict_arrays(
-        self, X: np.ndarray, batch_size: int | None = None
-    ) -> np.ndarray:
+    def _forward_chunks(
+        self, X: np.ndarray, batch_size: int | None
+    ) -> Iterator[tuple[int, int, np.ndarray]]:
+        """Inference forward passes over ``X`` in chunks of ``batch_size`` rows
+        (default 4096): yields ``(start, end, A)``, ``A`` a reused buffer."""
         chunk = (
             _PREDICT_CHUNK
             if batch_size is None
             else check_positive("batch_size", batch_size, integer=True)
         )
         n = X.shape[0]
-        assert self.output_dim is not None
-        if n <= chunk:
-            return self._forward(X, False).copy()
-        out = np.empty((n, self.output_dim), dtype=self.dtype)
         for start in range(0, n, chunk):
-            out[start : start + chunk] = self._forward(X[start : start + chunk], False)
+            end = min(start + chunk, n)
+            yield start, end, self._forward(X[start:end], False)
+
+    def _predict_arrays(
+        self, X: np.ndarray, batch_size: int | None = None
+    ) -> np.ndarray:
+        n = X.shape[0]
+        assert self.output_dim is not None
+        out = None
+        for start, end, A in self._forward_chunks(X, batch_size):
+            if end - start == n:
+                return A.copy()
+            if out is None:
+                out = np.empty((n, self.output_dim), dtype=self.dtype)
+            out[start:end] = A
+        assert out is not None
         return out
 
     def predict_classes(self, X: Any) -> np.ndarray:
@@ -620,18 +633,12 @@ class Sequential:
     def _evaluate_arrays(
         self, X: np.ndarray, Y: np.ndarray, batch_size: int | None = None
     ) -> dict[str, float]:
-        chunk = (
-            _PREDICT_CHUNK
-            if batch_size is None
-            else check_positive("batch_size", batch_size, integer=True)
-        )
         n = X.shape[0]
         assert self.output_dim is not None
         A = np.empty((n, self.output_dim), dtype=self.dtype, order="F")
         total = 0.0
-        for start in range(0, n, chunk):
-            end = min(start + chunk, n)
-            A[start:end] = Ac = self._forward(X[start:end], False)
+        for start, end, Ac in self._forward_chunks(X, batch_size):
+            A[start:end] = Ac
             total += self._loss_value(Y[start:end], Ac) * (end - start)
         logs = {"loss": total / n}  # the penalty is in each chunk's value
         for m in self.metrics:
