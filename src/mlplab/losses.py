@@ -105,6 +105,11 @@ def _clip(A: np.ndarray) -> np.ndarray:
     return np.clip(A, eps, 1.0 - eps)
 
 
+def _floor(A: np.ndarray) -> np.ndarray:
+    """``A`` with entries below the smallest normal number raised to it."""
+    return np.maximum(A, np.finfo(A.dtype).tiny)
+
+
 def _inner(a: np.ndarray, b: np.ndarray) -> float:
     """``sum(a * b)`` over all entries, as one BLAS dot without temporaries
     when both arrays are stored in the same order."""
@@ -146,14 +151,12 @@ class CategoricalCrossentropy(Loss):
         # Floored at the smallest normal number, not clipped at eps: softmax
         # keeps full relative precision for small probabilities, so -log(a) is
         # exact up to -log(tiny) (708 in float64, 87 in float32).
-        logA = np.maximum(A, np.finfo(A.dtype).tiny)
+        logA = _floor(A)
         np.log(logA, out=logA)
         return -_inner(Y, logA) / A.shape[0]
 
     def gradient(self, Y, A, out=None):
-        return np.divide(
-            -Y, np.maximum(A, np.finfo(A.dtype).tiny) * A.shape[0], out=out
-        )
+        return np.divide(-Y, _floor(A) * A.shape[0], out=out)
 
 
 class SquaredError(Loss):

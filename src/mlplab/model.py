@@ -146,7 +146,6 @@ class Sequential:
         self._flat_params = np.empty(total, dtype=self.dtype)
         self._flat_grads = np.zeros(total, dtype=self.dtype)
         self._last_finite = np.empty(total, dtype=self.dtype)
-        self._flat_list, self._grad_list = [self._flat_params], [self._flat_grads]
         self._last_finite_valid = False  # no step has given a finite loss yet
         self._bind_views(copy_values=True)
         self._regularized = [
@@ -163,6 +162,7 @@ class Sequential:
         in the order of get_weights(); with ``copy_values`` the layers' current
         values are moved in, otherwise the flat arrays are authoritative."""
         self._param_views, self._param_names = [], []
+        self._flat_list, self._grad_list = [self._flat_params], [self._flat_grads]
         offset = 0
         for layer in self.layers:
             pviews, gviews = {}, {}
@@ -183,7 +183,6 @@ class Sequential:
         # each array on its own, which would cut the layers' weights loose from
         # the flat arrays the optimizer updates: bind them again.
         self.__dict__.update(state)
-        self._flat_list, self._grad_list = [self._flat_params], [self._flat_grads]
         if self.built:
             self._bind_views(copy_values=False)
 
