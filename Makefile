@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench bench-readme lint typecheck clean
+.PHONY: demo test recipes bench bench-readme lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/mlplab demo
+
+# Runs every recipe (a few minutes) and writes their results table into README.md
+# and their pictures into docs/recipes/.
+recipes: $(STAMP)
+	$(BIN)/mlplab recipe readme --readme README.md --out runs/recipes --figures docs/recipes
 
 test: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1,100 +1,541 @@
-"""The ``mlplab`` command line."""
+"""The ``mlplab`` command line, in process through ``main(argv)``."""
 
-import contextlib
+import csv
 import io
-import re
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import mlplab
 from mlplab.cli import main
+from mlplab.config import RunConfig
 
-ROW = re.compile(r"^\s*(\d+)\s+(\d+\.\d+)\s+(\d+\.\d)%$")
-SUMMARY = re.compile(
-    r"training accuracy: network (\d+\.\d)% \(loss (\d+\.\d+)\); "
-    r"logistic regression (\d+\.\d)%"
-)
+FAST = ["--samples", "120", "--epochs", "60"]
 
 
+def run_cli(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(capsys, argv, code=2):
+    got, out, err = run_cli(argv, capsys)
+    assert got == code, (argv, out, err)
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("mlplab")
+    return lines[0]
+
+
+# -- train ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo_output():
-    # Run once: capsys is function-scoped, so capture by hand.
+def trained(tmp_path_factory):
+    """One small run folder shared by the read-only tests below."""
+    folder = tmp_path_factory.mktemp("cli") / "run"
     out, err = io.StringIO(), io.StringIO()
+    import contextlib
+
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["demo", "--epochs", "300"])
-    return code, out.getvalue(), err.getvalue()
+        code = main(
+            [
+                "train",
+                "--dataset",
+                "moons",
+                *FAST,
+                "--hidden",
+                "4",
+                "--lr",
+                "0.5",
+                "--out",
+                str(folder),
+                "--no-progress",
+            ]
+        )
+    assert code == 0, err.getvalue()
+    return folder, out.getvalue()
 
 
-def test_demo_succeeds(demo_output):
-    code, out, err = demo_output
+def test_train_writes_a_complete_run_folder(trained):
+    folder, out = trained
+    assert {p.name for p in folder.iterdir()} >= {
+        "config.toml",
+        "model.npz",
+        "metrics.json",
+        "learning_curves.png",
+        "decision_boundary.png",
+    }
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for key in (
+        "final_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "epochs",
+        "loss_history",
+        "val_loss_history",
+        "seconds",
+        "config",
+    ):
+        assert key in metrics
+    assert metrics["epochs"] == 60 == len(metrics["loss_history"])
+    assert len(metrics["val_loss_history"]) == 60  # the default 20% test split
+    assert metrics["loss_history"][-1] < metrics["loss_history"][0]
+    assert metrics["config"]["hidden"] == [4]
+    assert str(folder) in out
+    # The printed table carries the same accuracy as metrics.json.
+    assert f"{100 * metrics['test_accuracy']:.1f}%" in out
+
+
+def test_config_toml_reproduces_the_run_bit_for_bit(trained, tmp_path, capsys):
+    folder, _ = trained
+    code, _, _ = run_cli(
+        ["train", "--config", folder / "config.toml", "--out", tmp_path / "again"],
+        capsys,
+    )
     assert code == 0
-    assert err == ""
-    assert "two-moons: 500 points" in out
-    assert "network 2-5-1" in out
+    first = json.loads((folder / "metrics.json").read_text())
+    second = json.loads((tmp_path / "again" / "metrics.json").read_text())
+    assert first["loss_history"] == second["loss_history"]
 
 
-def test_demo_prints_a_decreasing_loss_curve(demo_output):
-    _, out, _ = demo_output
-    assert "loss curve" in out
-    rows = [ROW.match(line) for line in out.splitlines()]
-    rows = [m for m in rows if m]
-    epochs = [int(m.group(1)) for m in rows]
-    loss = [float(m.group(2)) for m in rows]
-    accuracy = [float(m.group(3)) for m in rows]
-    assert epochs[0] == 1
-    assert epochs[-1] == 300
-    assert epochs == sorted(set(epochs))
-    assert len(rows) >= 5
-    assert loss[-1] < 0.6 * loss[0]
-    assert all(0.0 <= a <= 100.0 for a in accuracy)
-    assert accuracy[-1] > accuracy[0]
+def test_options_override_the_config_file(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('dataset = "circles"\nhidden = [3]\nepochs = 30\nsamples = 80\n')
+    code, _, _ = run_cli(
+        ["train", "--config", cfg, "--hidden", "6,2", "--out", tmp_path / "r"], capsys
+    )
+    assert code == 0
+    config = RunConfig.from_toml(tmp_path / "r" / "config.toml")
+    assert config.dataset == "circles" and config.hidden == (6, 2)
+    assert config.epochs == 30
 
 
-def test_demo_prints_accuracies(demo_output):
-    _, out, _ = demo_output
-    match = SUMMARY.search(out)
-    assert match, out
-    network, loss, baseline = (float(g) for g in match.groups())
-    assert 80.0 <= network <= 100.0
-    assert 50.0 <= baseline <= 100.0
-    assert 0.0 < loss < 0.6
+def test_every_documented_train_option(tmp_path, capsys):
+    argv = [
+        "train",
+        "--dataset",
+        "xor",
+        "--samples",
+        "100",
+        "--noise",
+        "0.05",
+        "--features",
+        "x1,x2,x1*x2",
+        "--hidden",
+        "3",
+        "--activation",
+        "elu:2",
+        "--output-activation",
+        "sigmoid",
+        "--loss",
+        "binary_crossentropy",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.05",
+        "--epochs",
+        "20",
+        "--batch-size",
+        "16",
+        "--init",
+        "he_uniform",
+        "--l2",
+        "0.001",
+        "--test-size",
+        "0.25",
+        "--seed",
+        "3",
+        "--scale",
+        "standard",
+        "--out",
+        tmp_path / "r",
+    ]
+    assert run_cli(argv, capsys)[0] == 0
+    config = RunConfig.from_toml(tmp_path / "r" / "config.toml")
+    assert config == RunConfig(
+        dataset="xor",
+        samples=100,
+        noise=0.05,
+        features=("x1", "x2", "x1*x2"),
+        hidden=(3,),
+        activation="elu:2",
+        output_activation="sigmoid",
+        loss="binary_crossentropy",
+        optimizer="adam",
+        lr=0.05,
+        epochs=20,
+        batch_size=16,
+        init="he_uniform",
+        l2=0.001,
+        test_size=0.25,
+        seed=3,
+        scale="standard",
+    )
+    model = mlplab.load(tmp_path / "r" / "model.npz")
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Rescaling", "Features", "Dense", "Dense"]
+    assert model.input_dim == 2  # crossed features, original inputs
 
 
-def test_demo_prints_summary_with_parameter_count(demo_output):
-    _, out, _ = demo_output
-    # 2-5-1: (2*5 + 5) + (5*1 + 1) weights.
-    assert "Total params: 21" in out
+def test_hidden_zero_is_logistic_regression(tmp_path, capsys):
+    assert run_cli(["train", *FAST, "--hidden", "0", "--out", tmp_path], capsys)[0] == 0
+    model = mlplab.load(tmp_path / "model.npz")
+    assert len(model.layers) == 1 and model.count_params() == 3
+
+
+def test_train_on_a_csv_file_with_string_labels(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    names = np.where(X[:, 0] + X[:, 1] > 0, "up", "down")
+    path = tmp_path / "points.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["a", "b", "kind"])
+        w.writerows(
+            [[f"{x:.6f}", f"{y:.6f}", n] for (x, y), n in zip(X, names, strict=True)]
+        )
+    code, _, err = run_cli(
+        [
+            "train",
+            "--data",
+            path,
+            "--label-column",
+            "kind",
+            "--hidden",
+            "0",
+            "--epochs",
+            "200",
+            "--lr",
+            "1",
+            "--out",
+            tmp_path / "r",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["classes"] == ["down", "up"]
+    assert metrics["train_accuracy"] > 0.9
+
+    # predict maps the model's outputs back to the file's labels
+    inputs = tmp_path / "new.csv"
+    inputs.write_text("a,b\n2.0,2.0\n-2.0,-2.0\n")
+    code, out, _ = run_cli(
+        ["predict", "--model", tmp_path / "r", "--input", inputs], capsys
+    )
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["prediction", "p_down", "p_up"]
+    assert [r[0] for r in rows[1:]] == ["up", "down"]
+    assert all(abs(float(r[1]) + float(r[2]) - 1) < 1e-5 for r in rows[1:])
+
+    # evaluate on the same file with the labels
+    code, out, _ = run_cli(
+        [
+            "evaluate",
+            "--model",
+            tmp_path / "r" / "model.npz",
+            "--data",
+            path,
+            "--label-column",
+            "kind",
+        ],
+        capsys,
+    )
+    assert code == 0 and "accuracy" in out and str(path) in out
+
+
+def test_evaluate_a_run_folder_reports_its_own_split(trained, capsys):
+    folder, _ = trained
+    code, out, _ = run_cli(["evaluate", folder], capsys)
+    assert code == 0
+    metrics = json.loads((folder / "metrics.json").read_text())
+    lines = {line.split()[0]: line.split() for line in out.splitlines()[2:]}
+    assert lines["train"][1] == str(metrics["n_train"])
+    assert lines["test"][1] == str(metrics["n_test"])
+    assert lines["test"][3] == f"{100 * metrics['test_accuracy']:.1f}%"
+
+
+def test_predict_writes_a_file(trained, tmp_path, capsys):
+    folder, _ = trained
+    X, _ = mlplab.datasets.make_moons(10, noise=0.0, seed=1)
+    np.savetxt(tmp_path / "in.csv", X, delimiter=",")
+    code, _, err = run_cli(
+        [
+            "predict",
+            "--model",
+            folder / "model.npz",
+            "--input",
+            tmp_path / "in.csv",
+            "--output",
+            tmp_path / "out.csv",
+            "--header",
+            "no",
+        ],
+        capsys,
+    )
+    assert code == 0 and "10 predictions" in err
+    rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text())))
+    model = mlplab.load(folder / "model.npz")
+    expected = model.predict_classes(X)
+    assert [int(r[0]) for r in rows[1:]] == expected.tolist()
+
+
+# -- compare, sweep, recipes, demo -------------------------------------------------
+def test_compare_variants_and_the_baseline(tmp_path, capsys):
+    code, out, _ = run_cli(
+        [
+            "compare",
+            *FAST,
+            "--hidden",
+            "3",
+            "--variant",
+            "hidden=8;activation=relu",
+            "--out",
+            tmp_path,
+        ],
+        capsys,
+    )
+    assert code == 0
+    names = [m["name"] for m in json.loads((tmp_path / "results.json").read_text())]
+    assert names == ["3 tanh", "8 relu", "logistic regression"]
+    for name in names:
+        assert name in out
+    assert (tmp_path / "boundaries.png").exists() and (tmp_path / "loss.png").exists()
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 3
+
+
+def test_compare_config_files(tmp_path, capsys):
+    a = tmp_path / "a.toml"
+    a.write_text("hidden = [2]\nsamples = 80\nepochs = 20\n")
+    code, _, _ = run_cli(
+        ["compare", a, "--no-baseline", "--out", tmp_path / "o"], capsys
+    )
+    assert code == 0
+    results = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert [r["config"]["hidden"] for r in results] == [[2]]
+
+
+def test_sweep_over_two_parameters(tmp_path, capsys):
+    code, out, _ = run_cli(
+        [
+            "sweep",
+            "--dataset",
+            "xor",
+            *FAST,
+            "--param",
+            "hidden=1,3",
+            "--param",
+            "features=x1,x2;x1,x2,x1*x2",
+            "--out",
+            tmp_path,
+        ],
+        capsys,
+    )
+    assert code == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert [(r["config"]["hidden"], r["config"].get("features")) for r in results] == [
+        ([1], ["x1", "x2"]),
+        ([1], ["x1", "x2", "x1*x2"]),
+        ([3], ["x1", "x2"]),
+        ([3], ["x1", "x2", "x1*x2"]),
+    ]
+    assert "hidden=3, features=x1,x2,x1*x2" in out
+    assert (tmp_path / "boundaries.png").exists()
+
+
+def test_recipe_list_names_every_recipe(capsys):
+    code, out, _ = run_cli(["recipe", "list"], capsys)
+    assert code == 0
+    for name in mlplab.recipes.RECIPES:
+        assert name in out
+
+
+def test_recipe_run_quick(tmp_path, capsys):
+    code, out, _ = run_cli(
+        ["recipe", "run", "logic-gates", "--quick", "--out", tmp_path], capsys
+    )
+    assert code == 0
+    assert (tmp_path / "results.md").exists()
+    assert "single neuron + x1*x2, XOR" in out
+
+
+def test_demo_writes_the_moons_vs_logistic_recipe(tmp_path, capsys):
+    code, out, err = run_cli(["demo", "--quick", "--out", tmp_path / "demo"], capsys)
+    assert code == 0 and err == ""
+    assert "logistic regression" in out
+    assert (tmp_path / "demo" / "boundaries.png").exists()
+    assert str(tmp_path / "demo" / "boundaries.png") in out
+
+
+def test_recipe_readme_regenerates_the_table(tmp_path, capsys, monkeypatch):
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- recipes:begin -->\nold\n<!-- recipes:end -->\nend\n")
+    # Only one quick recipe, to keep the test short.
+    one = {"logic-gates": mlplab.recipes.RECIPES["logic-gates"]}
+    monkeypatch.setattr(mlplab.recipes, "RECIPES", one)
+    original = mlplab.recipes.Recipe.run
+    monkeypatch.setattr(
+        mlplab.recipes.Recipe, "run", lambda self, out, k=1.0: original(self, out, 0.01)
+    )
+    code, _, _ = run_cli(
+        [
+            "recipe",
+            "readme",
+            "--readme",
+            readme,
+            "--out",
+            tmp_path / "runs",
+            "--figures",
+            tmp_path / "fig",
+        ],
+        capsys,
+    )
+    assert code == 0
+    text = readme.read_text()
+    assert "old" not in text and text.endswith("<!-- recipes:end -->\nend\n")
+    assert "| logic-gates " in text
+    assert (tmp_path / "fig" / "logic-gates.png").exists()
+
+
+# -- errors: one line, exit 2 -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["train", "--hidden", "abc"], "hidden='abc'"),
+        (["train", "--hidden", "-4"], "hidden='-4'"),
+        (["train", "--lr", "-1"], "lr=-1.0"),
+        (["train", "--lr", "fast"], "'fast'"),
+        (["train", "--epochs", "0"], "epochs=0"),
+        (["train", "--batch-size", "0"], "batch_size='0'"),
+        (["train", "--dataset", "nope"], "'nope'"),
+        (["train", "--activation", "swish"], "'swish'"),
+        (["train", "--optimizer", "lbfgs"], "'lbfgs'"),
+        (["train", "--features", "x1+x2"], "x1+x2"),
+        (["train", "--test-size", "1"], "test_size=1.0"),
+        (["train", "--samples", "0"], "samples=0"),
+        (["train", "--scale", "zscore"], "'zscore'"),
+        (["train", "--data", "missing.csv"], "missing.csv"),
+        (["train", "--config", "missing.toml"], "missing.toml"),
+        (["compare", "--variant", "hidden"], "KEY=VALUE"),
+        (["compare", "--variant", "colour=red"], "'colour'"),
+        (["sweep", "--param", "hidden"], "KEY=V1,V2"),
+        (["sweep", "--param", "hidden=1", "--param", "hidden=2"], "twice"),
+        (["evaluate"], "run folder"),
+        (["predict", "--model", "nothing.npz", "--input", "x.csv"], "nothing.npz"),
+        (["recipe", "run", "nope"], "'nope'"),
+    ],
+)
+def test_bad_values_are_one_line_with_code_2(
+    argv, shown, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    line = one_line_error(
+        capsys,
+        [*argv, *(["--out", "o"] if argv[0] in ("train", "compare", "sweep") else [])],
+    )
+    assert shown in line
+
+
+def test_bad_files_are_one_line_with_code_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("bad.toml").write_text("hidden = [\n")
+    assert "bad.toml" in one_line_error(capsys, ["train", "--config", "bad.toml"])
+    Path("keys.toml").write_text("colour = 1\n")
+    assert "colour" in one_line_error(capsys, ["train", "--config", "keys.toml"])
+    Path("ragged.csv").write_text("1,2,0\n3,4\n")
+    line = one_line_error(capsys, ["train", "--data", "ragged.csv"])
+    assert "ragged.csv" in line and "line 2" in line
+    Path("model.npz").write_bytes(b"not a model")
+    Path("x.csv").write_text("1,2\n")
+    line = one_line_error(
+        capsys, ["predict", "--model", "model.npz", "--input", "x.csv"]
+    )
+    assert "model.npz" in line
 
 
 @pytest.mark.parametrize(
     ("argv", "shown"),
     [
-        (["demo", "--hidden", "0"], "--hidden"),
-        (["demo", "--hidden", "-4"], "-4"),
-        (["demo", "--samples", "0"], "n_samples=0"),
-        (["demo", "--noise", "-1"], "noise=-1"),
-        (["demo", "--epochs", "0"], "epochs=0"),
-        (["demo", "--learning-rate", "nan"], "learning_rate=nan"),
+        (["train", "--epochs"], "expected one argument"),
+        (["train", "--colour", "red"], "--colour"),
+        (["recipe"], "ACTION"),
+        (["sweep"], "--param"),
+        (["fly"], "'fly'"),
     ],
 )
-def test_user_errors_are_one_line_with_code_2(argv, shown, capsys):
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "Traceback" not in captured.err
-    lines = captured.err.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("mlplab: error: ")
-    assert shown in lines[0]
+def test_usage_errors_exit_2_in_one_line(argv, shown, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert shown in err and "--help" in err and "Traceback" not in err
 
 
-def test_hidden_zero_message_names_the_value(capsys):
-    main(["demo", "--hidden", "0"])
-    assert "received 0" in capsys.readouterr().err
+def test_a_diverging_run_is_reported_with_exit_code_1(tmp_path, capsys):
+    code, out, _ = run_cli(
+        [
+            "train",
+            *FAST,
+            "--output-activation",
+            "linear",
+            "--loss",
+            "mse",
+            "--activation",
+            "relu",
+            "--lr",
+            "50",
+            "--out",
+            tmp_path,
+        ],
+        capsys,
+    )
+    assert code == 1
+    assert "diverged" in out
+    assert json.loads((tmp_path / "metrics.json").read_text())["diverged"] is True
+
+
+# -- help, version ------------------------------------------------------------------
+def test_every_subcommand_documents_its_options(capsys):
+    for command in ("train", "compare", "sweep", "evaluate", "predict", "demo"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0
+        out = capsys.readouterr().out
+        assert f"usage: mlplab {command}" in out
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    for option in (
+        "--dataset",
+        "--data",
+        "--label-column",
+        "--samples",
+        "--noise",
+        "--features",
+        "--hidden",
+        "--activation",
+        "--output-activation",
+        "--loss",
+        "--optimizer",
+        "--lr",
+        "--epochs",
+        "--batch-size",
+        "--init",
+        "--l2",
+        "--test-size",
+        "--seed",
+        "--out",
+        "--config",
+    ):
+        assert option in out
 
 
 def test_version(capsys):
@@ -108,37 +549,21 @@ def test_no_command_prints_help(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
     assert "usage: mlplab" in out
-    assert "demo" in out
+    for command in ("train", "compare", "sweep", "evaluate", "predict", "recipe"):
+        assert command in out
 
 
-@pytest.mark.parametrize(
-    ("argv", "shown"),
-    [
-        (["demo", "--epochs", "abc"], "'abc'"),
-        (["demo", "--noise", "lots"], "'lots'"),
-        (["demo", "--colour"], "--colour"),
-        (["train"], "'train'"),
-    ],
-)
-def test_bad_arguments_exit_2(argv, shown, capsys):
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    assert info.value.code == 2
-    err = capsys.readouterr().err
-    assert shown in err
-    assert "Traceback" not in err
-
-
-def test_installed_console_script():
+def test_installed_console_script(tmp_path):
     script = shutil.which("mlplab", path=str(Path(sys.executable).parent))
     if script is None:
         pytest.skip("the mlplab console script is not installed")
     result = subprocess.run(
-        [script, "demo", "--hidden", "0"],
+        [script, "train", "--hidden", "x"],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        cwd=tmp_path,
     )
     assert result.returncode == 2
     assert result.stderr.startswith("mlplab: error: ")

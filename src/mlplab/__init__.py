@@ -11,21 +11,31 @@ NumPy.
 from . import (
     activations,
     callbacks,
+    config,
     datasets,
+    features,
     initializers,
     layers,
     losses,
     metrics,
     optimizers,
+    persistence,
+    preprocessing,
+    recipes,
     regularizers,
+    runs,
     schedules,
+    sweep,
 )
 from .callbacks import Callback, EarlyStopping, History, LearningRateScheduler
-from .exceptions import DivergenceError
+from .config import RunConfig
+from .exceptions import DivergenceError, ModelFormatError
+from .features import Features
 from .gradcheck import GradcheckReport, gradcheck
-from .layers import Activation, Dense, Dropout, Layer
+from .layers import Activation, Dense, Dropout, Layer, Rescaling
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .persistence import load, save
 from .regularizers import L1, L1L2, L2
 
 __version__ = "0.1.0"
@@ -43,22 +53,35 @@ __all__ = [
     "DivergenceError",
     "Dropout",
     "EarlyStopping",
+    "Features",
     "GradcheckReport",
     "History",
     "Layer",
     "LearningRateScheduler",
+    "ModelFormatError",
     "RMSprop",
+    "Rescaling",
+    "RunConfig",
     "Sequential",
     "__version__",
     "activations",
     "callbacks",
+    "config",
     "datasets",
+    "features",
     "gradcheck",
     "initializers",
     "layers",
+    "load",
     "losses",
     "metrics",
     "optimizers",
+    "persistence",
+    "preprocessing",
+    "recipes",
     "regularizers",
+    "runs",
+    "save",
     "schedules",
+    "sweep",
 ]

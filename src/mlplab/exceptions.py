@@ -31,3 +31,12 @@ class DivergenceError(FloatingPointError):
             f"training diverged{where}: the loss became {loss}; the model keeps the "
             f"last weights that gave a finite loss; {hint}, or scale the inputs"
         )
+
+
+class ModelFormatError(ValueError):
+    """A model file cannot be loaded: it is missing, damaged, not an mlplab
+    model file, written by a newer mlplab, or inconsistent with itself.
+
+    Raised by :func:`mlplab.persistence.load`; the message names the file and
+    what is wrong with it. Nothing from a refused file is ever executed.
+    """

@@ -42,7 +42,7 @@ import numpy as np
 from . import activations, initializers, regularizers
 from ._validation import check_positive, check_range
 
-__all__ = ["Activation", "Dense", "Dropout", "Layer", "deserialize"]
+__all__ = ["Activation", "Dense", "Dropout", "Layer", "Rescaling", "deserialize"]
 
 _MAX_CACHED_BATCH_SIZES = 4
 
@@ -355,10 +355,85 @@ class Dropout(Layer):
         return {**super().get_config(), "rate": self.rate}
 
 
+class Rescaling(Layer):
+    """Fixed per-feature scaling, ``A = X * scale + offset``, with no weights.
+
+    Put first in a model, it carries the input scaling a scaler learned on the
+    training data (``StandardScaler``: ``scale = 1/std``, ``offset =
+    -mean/std``), so the model takes raw inputs in ``predict`` and in the
+    plots, and the scaling is saved with it.
+
+    Parameters
+    ----------
+    scale, offset : float or sequence of float
+        One value for all features, or one per feature.
+
+    >>> import numpy as np
+    >>> layer = Rescaling([0.5, 2.0], offset=[0.0, -1.0])
+    >>> layer.build(2)
+    2
+    >>> layer.forward(np.array([[2.0, 1.0]]))
+    array([[1., 1.]])
+    """
+
+    def __init__(self, scale: Any = 1.0, offset: Any = 0.0, name: str | None = None):
+        super().__init__(name)
+        self.scale = self._vector("scale", scale)
+        self.offset = self._vector("offset", offset)
+        self._dX: np.ndarray | None = None
+
+    @staticmethod
+    def _vector(name: str, value: Any) -> np.ndarray:
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name} must be a number or a list of numbers; received {value!r}"
+            ) from None
+        if arr.ndim > 1 or arr.size == 0 or not np.isfinite(arr).all():
+            raise ValueError(
+                f"{name} must be a finite number or a 1-D list of finite numbers; "
+                f"received {value!r}"
+            )
+        return arr
+
+    def _build(self, input_dim: int, rng: np.random.Generator) -> int:
+        for name in ("scale", "offset"):
+            size = getattr(self, name).size
+            if size not in (1, input_dim):
+                raise ValueError(
+                    f"Rescaling has {size} {name} values for {input_dim} input "
+                    "features; give one value or one per feature"
+                )
+        return input_dim
+
+    def _shapes(self, n: int) -> dict[str, tuple[int, ...]]:
+        assert self.input_dim is not None
+        return {"A": (n, self.input_dim), "dX": (n, self.input_dim)}
+
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
+        A = np.multiply(X, self.scale.astype(self.dtype, copy=False), out=bufs["A"])
+        return np.add(A, self.offset.astype(self.dtype, copy=False), out=A)
+
+    def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
+        if not need_dX:
+            return None
+        return np.multiply(dA, self.scale.astype(self.dtype), out=self._bufs["dX"])
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "scale": self.scale.tolist(),
+            "offset": self.offset.tolist(),
+        }
+
+
 _LAYERS: dict[str, type[Layer]] = {
     "Dense": Dense,
     "Activation": Activation,
     "Dropout": Dropout,
+    "Rescaling": Rescaling,
 }
 
 

@@ -11,16 +11,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..exceptions import DivergenceError
-from . import demo
+from . import compare, demo, evaluate, predict, recipe, sweep, train
 
-_COMMANDS = (demo,)
+_COMMANDS = (train, compare, sweep, evaluate, predict, recipe, demo)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line: what was wrong and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mlplab",
         description="Build, train, see and explain small neural networks.",
     )

@@ -1,0 +1,601 @@
+"""Reading your own data: ``.csv`` / ``.txt``, ``.npy`` and ``.npz`` files.
+
+Re-exported by :mod:`mlplab.datasets`; a malformed file raises a
+``ValueError`` that names the file, the line and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import numbers
+from collections.abc import Callable
+from os import PathLike
+from pathlib import Path
+from types import EllipsisType
+from typing import Any
+
+import numpy as np
+
+from ._validation import all_finite
+
+__all__ = ["EXTENSIONS", "load_csv", "load_file", "load_npy", "load_npz"]
+
+StrPath = str | PathLike[str]
+
+EXTENSIONS = (".csv", ".txt", ".npy", ".npz")
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _existing_file(path: StrPath) -> Path:
+    if not isinstance(path, str | PathLike):
+        raise TypeError(f"path must be a str or a Path; received {path!r}")
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(f"no such file: {path}")
+    if p.is_dir():
+        raise ValueError(f"{path} is a directory, not a file")
+    return p
+
+
+def _check_label_column(label_column: Any, *, names: bool = True) -> None:
+    ok = label_column is None or (
+        isinstance(label_column, numbers.Integral)
+        and not isinstance(label_column, bool)
+    )
+    if not ok and not (names and isinstance(label_column, str)):
+        what = "an int, a column name or None" if names else "an int or None"
+        raise TypeError(
+            f"label_column must be {what}; received label_column={label_column!r}"
+        )
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _as_labels(values: np.ndarray) -> np.ndarray:
+    """Numeric labels: int64 when every value is a whole number (classes),
+    float64 otherwise (regression targets)."""
+    values = np.asarray(values)
+    if values.dtype.kind in "biu":
+        return values.astype(np.int64)
+    if np.all(values == np.round(values)) and np.all(np.abs(values) < 2.0**53):
+        return values.astype(np.int64)
+    return values.astype(np.float64)
+
+
+def _read_rows(
+    path: Path, shown: str, delimiter: str | None
+) -> tuple[list[list[str]], list[int]]:
+    """The file's non-blank rows, cells stripped, with their 1-based lines."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    reader = None
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            if delimiter is None:  # any run of whitespace separates fields
+                for line, text in enumerate(f, 1):
+                    cells = text.split()
+                    if cells:
+                        rows.append(cells)
+                        lines.append(line)
+            else:
+                reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
+                for row in reader:
+                    line = reader.line_num
+                    cells = [cell.strip() for cell in row]
+                    if cells and cells != [""]:
+                        rows.append(cells)
+                        lines.append(line)
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{shown} is not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
+            "save it as UTF-8 text, or as .npy / .npz"
+        ) from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else len(lines) + 1
+        raise ValueError(f"{shown}: line {line}: {exc}") from None
+    return rows, lines
+
+
+def _header_in(first: list[str]) -> bool:
+    """``header="auto"``: line 1 is a header when none of its cells is a number
+    (a data row with a text label still has numbers in it)."""
+    return any(first) and not any(_is_number(cell) for cell in first)
+
+
+def load_csv(
+    path: StrPath,
+    label_column: int | str | None = -1,
+    header: bool | str = "auto",
+    delimiter: str | None = ",",
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read a table of numbers, and optionally a label column, from a text file.
+
+    Parameters
+    ----------
+    path : str or Path
+    label_column : int, str or None, default -1
+        The column holding the labels: an index (negative counts from the end),
+        a name from the header row, or ``None`` when there are no labels.
+    header : True, False or "auto", default "auto"
+        Whether the first non-blank line holds column names. ``"auto"`` takes it
+        for a header when none of its cells is a number (or, when
+        ``label_column`` is a name, when it contains that name).
+    delimiter : str or None, default ","
+        The field separator; ``None`` splits on any run of whitespace (the
+        format ``np.savetxt`` writes by default).
+
+    Returns
+    -------
+    X : float64 array of shape (n_rows, n_columns - 1), or all columns when
+        ``label_column`` is None
+    y : array of shape (n_rows,) or None
+        int64 when every label is a whole number, float64 for other numbers
+        (regression targets); text labels stay text (a ``str`` array, class
+        names for a classifier, which encodes them itself).
+
+    Raises
+    ------
+    ValueError
+        For a missing file, or a malformed one; the message names the file, the
+        line (counted from 1, blank lines included) and the problem: an empty
+        file, a row with the wrong number of fields, an empty, non-numeric,
+        NaN or infinite cell, labels mixing numbers and text, or a label column
+        that does not exist. Columns without a header are counted from 0.
+
+    Notes
+    -----
+    Blank lines are skipped; spaces around cells are ignored; quoting follows
+    the ``csv`` module.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "pets.csv"
+    ...     _ = path.write_text("weight,height,kind\\n4,30,cat\\n30,60,dog\\n")
+    ...     X, y = load_csv(path, label_column="kind")
+    >>> X.tolist(), y.tolist()
+    ([[4.0, 30.0], [30.0, 60.0]], ['cat', 'dog'])
+    """
+    _check_label_column(label_column)
+    if not (header is True or header is False or header == "auto"):
+        raise ValueError(
+            f'header must be True, False or "auto"; received header={header!r}'
+        )
+    if delimiter is not None and (
+        not isinstance(delimiter, str) or len(delimiter) != 1
+    ):
+        raise ValueError(
+            f"delimiter must be one character or None; received delimiter={delimiter!r}"
+        )
+    p = _existing_file(path)
+    shown = str(path)
+    rows, lines = _read_rows(p, shown, delimiter)
+    if not rows:
+        raise ValueError(f"{shown} is empty: it has no rows of data")
+    n_fields = len(rows[0])
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != n_fields:
+            raise ValueError(
+                f"{shown}: line {line} has {len(row)} fields, expected {n_fields} "
+                f"(as on line {lines[0]})"
+            )
+    if header == "auto":
+        header = _header_in(rows[0]) or (
+            isinstance(label_column, str) and label_column in rows[0]
+        )
+    names = rows[0] if header else None
+    data, data_lines = (rows[1:], lines[1:]) if header else (rows, lines)
+    if not data:
+        raise ValueError(
+            f"{shown}: line {lines[0]} is a header and no data rows follow it"
+        )
+
+    def column(j: int) -> str:
+        return f"column {names[j]!r}" if names else f"column {j} (counting from 0)"
+
+    label = _resolve_label(label_column, names, n_fields, shown, lines[0])
+    features = [j for j in range(n_fields) if j != label]
+    if not features:
+        raise ValueError(
+            f"{shown}: no feature columns: the only column is the label column "
+            f"(read with delimiter={delimiter!r}; is that the file's delimiter?)"
+        )
+    table = np.array(data, dtype=str)  # (n_rows, n_fields)
+    X = _parse_features(table[:, features], data, data_lines, features, column, shown)
+    if label is None:
+        return X, None
+    y = _parse_labels(table[:, label], data_lines, f"the label {column(label)}", shown)
+    return X, y
+
+
+def _resolve_label(
+    label_column: int | str | None,
+    names: list[str] | None,
+    n_fields: int,
+    shown: str,
+    first_line: int,
+) -> int | None:
+    available = (
+        f"available columns: {', '.join(repr(n) for n in names)}"
+        if names
+        else f"the file has {n_fields} columns and no header"
+    )
+    if label_column is None:
+        return None
+    if isinstance(label_column, str):
+        if names is None:
+            raise ValueError(
+                f"{shown}: label_column={label_column!r} names a column, but the "
+                f"file is read without a header (line {first_line} is data); give "
+                "the label column's index, or pass header=True"
+            )
+        matches = [j for j, name in enumerate(names) if name == label_column]
+        if not matches:
+            raise ValueError(
+                f"{shown}: no column named {label_column!r} in the header on line "
+                f"{first_line}; {available}"
+            )
+        if len(matches) > 1:
+            raise ValueError(
+                f"{shown}: the header on line {first_line} has {len(matches)} columns "
+                f"named {label_column!r}; give the label column's index instead"
+            )
+        return matches[0]
+    if not -n_fields <= label_column < n_fields:
+        raise ValueError(
+            f"{shown}: label_column={label_column} is out of range for "
+            f"{n_fields} columns (valid: {-n_fields} to {n_fields - 1}); {available}"
+        )
+    return int(label_column) % n_fields
+
+
+def _parse_features(
+    cells: np.ndarray,
+    data: list[list[str]],
+    data_lines: list[int],
+    features: list[int],
+    column: Callable[[int], str],
+    shown: str,
+) -> np.ndarray:
+    try:
+        X = cells.astype(np.float64)  # one C loop; rows are searched only on error
+    except ValueError:
+        for row, line in zip(data, data_lines, strict=True):
+            for j in features:
+                if row[j] == "":
+                    raise ValueError(
+                        f"{shown}: line {line}, {column(j)} is empty; fill in or "
+                        "remove the missing values"
+                    ) from None
+                if not _is_number(row[j]):
+                    hint = ""
+                    if line == data_lines[0]:
+                        hint = " (if this line is a header, pass header=True)"
+                    elif any(sep in row[j] for sep in ";\t,"):
+                        hint = " (is the delimiter right?)"
+                    raise ValueError(
+                        f"{shown}: line {line}, {column(j)}: {row[j]!r} is not a "
+                        f"number{hint}"
+                    ) from None
+        raise
+    if not all_finite(X):
+        i, jj = (int(v) for v in np.argwhere(~np.isfinite(X))[0])
+        raise ValueError(
+            f"{shown}: line {data_lines[i]}, {column(features[jj])}: "
+            f"{data[i][features[jj]]!r} is not a finite number; remove or impute "
+            "NaN and infinite values"
+        )
+    return X
+
+
+def _parse_labels(
+    cells: np.ndarray, data_lines: list[int], name: str, shown: str
+) -> np.ndarray:
+    empty = np.flatnonzero(cells == "")
+    if empty.size:
+        raise ValueError(
+            f"{shown}: line {data_lines[empty[0]]}, {name} is empty; "
+            "every row needs a label"
+        )
+    try:
+        values = cells.astype(np.float64)
+    except ValueError:
+        numeric = np.array([_is_number(cell) for cell in cells])
+        if numeric.any():
+            i, j = int(np.argmin(numeric)), int(np.argmax(numeric))
+            raise ValueError(
+                f"{shown}: {name} mixes numbers and text: line {data_lines[j]} "
+                f"has {str(cells[j])!r} but line {data_lines[i]} has "
+                f"{str(cells[i])!r}; labels must be all numbers or all text"
+            ) from None
+        return cells.astype(str)  # class names
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValueError(
+            f"{shown}: line {data_lines[bad[0]]}, {name}: "
+            f"{str(cells[bad[0]])!r} is not a finite number"
+        )
+    return _as_labels(values)
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(len(_NPY_MAGIC))
+
+
+def _numeric_array(arr: np.ndarray, what: str, shown: str, ndim: int) -> np.ndarray:
+    """``arr`` as float64 with ``ndim`` dimensions, finite and non-empty."""
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{shown}: {what} must hold numbers; received dtype {arr.dtype}"
+        )
+    if arr.ndim != ndim:
+        expected = "(n_samples, n_features)" if ndim == 2 else "(n_samples,)"
+        raise ValueError(
+            f"{shown}: {what} must be {ndim}-D {expected}; received shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{shown}: {what} is empty; received shape {arr.shape}")
+    out = np.ascontiguousarray(arr, dtype=np.float64)
+    if not all_finite(out):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        raise ValueError(
+            f"{shown}: {what} holds {out[where]} at index {where}; remove or impute "
+            "NaN and infinite values"
+        )
+    return out
+
+
+def _refuse_pickle(exc: ValueError, shown: str, kind: str) -> ValueError:
+    if "allow_pickle" in str(exc):  # numpy's words for an object array
+        return ValueError(
+            f"{shown} holds Python objects (an object array), which are loaded "
+            f"only with pickle, and mlplab never unpickles files; save numeric "
+            f"arrays instead"
+        )
+    return ValueError(f"{shown} could not be read as a {kind} file: {exc}")
+
+
+def load_npy(
+    path: StrPath, label_column: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read a 2-D numeric array saved with ``np.save``.
+
+    Parameters
+    ----------
+    path : str or Path
+    label_column : int, optional
+        A column to split off as the labels (negative counts from the end).
+
+    Returns
+    -------
+    X : float64 array of shape (n_samples, n_features)
+    y : array of shape (n_samples,) or None
+        int64 when every label is a whole number, float64 otherwise.
+
+    Raises
+    ------
+    ValueError
+        For a missing file, a file that is not ``.npy``, an object (pickled)
+        array, a non-numeric dtype, an array that is not 2-D, or NaN or
+        infinite values. Files are always read with ``allow_pickle=False``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "data.npy"
+    ...     np.save(path, np.array([[0.5, 1.0, 0], [1.5, 2.0, 1]]))
+    ...     X, y = load_npy(path, label_column=-1)
+    >>> X.shape, y.tolist()
+    ((2, 2), [0, 1])
+    """
+    _check_label_column(label_column, names=False)
+    p = _existing_file(path)
+    shown = str(path)
+    magic = _magic(p)
+    if magic.startswith(_ZIP_MAGICS):
+        raise ValueError(f"{shown} is an .npz archive, not a .npy file; use load_npz")
+    if magic != _NPY_MAGIC:
+        raise ValueError(
+            f"{shown} is not a .npy file (it does not start with NumPy's magic "
+            "bytes); is it a text file? Try load_csv"
+        )
+    try:
+        with p.open("rb") as f:  # closed even when np.load fails
+            arr = np.load(f, allow_pickle=False)
+    except ValueError as exc:
+        raise _refuse_pickle(exc, shown, ".npy") from None
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{shown} could not be read as a .npy file: {exc}") from None
+    table = _numeric_array(arr, "the array", shown, ndim=2)
+    if label_column is None:
+        return table, None
+    n_columns = table.shape[1]
+    if not -n_columns <= label_column < n_columns:
+        raise ValueError(
+            f"{shown}: label_column={label_column} is out of range for an array of "
+            f"{n_columns} columns (valid: {-n_columns} to {n_columns - 1})"
+        )
+    if n_columns == 1:
+        raise ValueError(
+            f"{shown}: no feature columns: the only column is the label column"
+        )
+    label = int(label_column) % n_columns
+    X = np.ascontiguousarray(np.delete(table, label, axis=1))
+    return X, _as_labels(table[:, label])
+
+
+def load_npz(path: StrPath) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read features ``X`` and optional labels ``y`` saved with ``np.savez``.
+
+    Parameters
+    ----------
+    path : str or Path
+        An archive with the key ``"X"`` (2-D, numeric) and optionally ``"y"``
+        (one label per row: numbers, or text class names kept as text). Other
+        keys are ignored.
+
+    Returns
+    -------
+    X : float64 array of shape (n_samples, n_features)
+    y : array of shape (n_samples,) or None
+        int64 for whole numbers and text, float64 for other numbers.
+
+    Raises
+    ------
+    ValueError
+        For a missing file, a file that is not ``.npz``, a missing ``"X"``,
+        object (pickled) arrays, bad dtypes or shapes, or mismatched lengths.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "data.npz"
+    ...     np.savez(path, X=np.zeros((3, 2)), y=np.array(["b", "a", "b"]))
+    ...     X, y = load_npz(path)
+    >>> X.shape, y.tolist()
+    ((3, 2), ['b', 'a', 'b'])
+    """
+    p = _existing_file(path)
+    shown = str(path)
+    magic = _magic(p)
+    if magic == _NPY_MAGIC:
+        raise ValueError(f"{shown} is a .npy file, not an .npz archive; use load_npy")
+    if not magic.startswith(_ZIP_MAGICS):
+        raise ValueError(
+            f"{shown} is not an .npz archive (it is not a zip file); save one with "
+            "np.savez(path, X=X, y=y)"
+        )
+    try:
+        with p.open("rb") as f, np.load(f, allow_pickle=False) as archive:
+            keys = list(archive.files)
+            if "X" not in keys:
+                raise ValueError(
+                    f"{shown} has no array named 'X' (it holds "
+                    f"{', '.join(repr(k) for k in keys) or 'nothing'}); save one "
+                    "with np.savez(path, X=X, y=y)"
+                )
+            X_raw = archive["X"]
+            y_raw = archive["y"] if "y" in keys else None
+    except ValueError as exc:
+        if str(exc).startswith(shown):
+            raise
+        raise _refuse_pickle(exc, shown, ".npz") from None
+    except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError...
+        raise ValueError(f"{shown} could not be read as an .npz file: {exc}") from None
+    X = _numeric_array(X_raw, "'X'", shown, ndim=2)
+    if y_raw is None:
+        return X, None
+    if y_raw.ndim == 2 and y_raw.shape[1] == 1:
+        y_raw = y_raw.reshape(-1)
+    if y_raw.dtype.kind in "US" and y_raw.ndim == 1 and y_raw.size:
+        y = y_raw.astype(str)
+    else:
+        y = _as_labels(_numeric_array(y_raw, "'y'", shown, ndim=1))
+    if len(y) != len(X):
+        raise ValueError(
+            f"{shown}: 'X' has {len(X)} rows but 'y' has {len(y)} labels; they must "
+            "match"
+        )
+    return X, y
+
+
+def _sniff_delimiter(path: Path, whitespace: bool) -> str | None:
+    """The most frequent of ``,``, tab and ``;`` on the first non-blank line;
+    if none is there, whitespace (``None``) or a comma."""
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            first = next((line for line in f if line.strip()), "")
+    except UnicodeDecodeError:
+        first = ""  # load_csv reports it
+    counts = {sep: first.count(sep) for sep in (",", "\t", ";")}
+    best = max(counts, key=lambda sep: counts[sep])
+    if counts[best]:
+        return best
+    return None if whitespace else ","
+
+
+def load_file(
+    path: StrPath,
+    label_column: int | str | EllipsisType | None = ...,
+    header: bool | str = "auto",
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read ``(X, y)`` from a ``.csv``, ``.txt``, ``.npy`` or ``.npz`` file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The extension picks the reader: :func:`load_csv` for ``.csv`` and
+        ``.txt`` (the delimiter -- comma, tab, semicolon or, in ``.txt`` files,
+        whitespace -- is read off the first line), :func:`load_npy`,
+        :func:`load_npz`.
+    label_column : int, str or None, optional
+        As in :func:`load_csv` and :func:`load_npy`. Left out, each format's
+        default: the last column of a text file, no labels in a ``.npy``.
+        An ``.npz`` file keeps its labels under ``"y"``: leave
+        ``label_column`` out to read them, or pass ``None`` to drop them.
+    header : True, False or "auto"
+        For text files only, as in :func:`load_csv`.
+
+    Returns
+    -------
+    X : float64 array of shape (n_samples, n_features)
+    y : array of shape (n_samples,) or None
+
+    Raises
+    ------
+    ValueError
+        For an unknown extension (listing the valid ones), a missing file, an
+        argument that does not apply to the format, or a malformed file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "points.txt"
+    ...     _ = path.write_text("0.5 1.5 0\\n2.5 3.5 1\\n")
+    ...     X, y = load_file(path)
+    >>> X.tolist(), y.tolist()
+    ([[0.5, 1.5], [2.5, 3.5]], [0, 1])
+    """
+    suffix = Path(path).suffix.lower() if isinstance(path, str | PathLike) else ""
+    if suffix not in EXTENSIONS:
+        raise ValueError(
+            f"cannot read {path!s}: unsupported extension {suffix!r}; valid "
+            f"extensions: {', '.join(EXTENSIONS)}"
+        )
+    p = _existing_file(path)
+    if suffix in (".csv", ".txt"):
+        delimiter = _sniff_delimiter(p, whitespace=suffix == ".txt")
+        label = -1 if label_column is ... else label_column
+        return load_csv(path, label, header, delimiter)
+    if header != "auto":
+        raise ValueError(
+            f"header applies to .csv and .txt files only; received header={header!r} "
+            f"for {path!s}"
+        )
+    if suffix == ".npy":
+        if isinstance(label_column, str):
+            raise ValueError(
+                f"a .npy file has no column names; received label_column="
+                f"{label_column!r} for {path!s}; give the column's index"
+            )
+        return load_npy(path, None if label_column is ... else label_column)
+    if label_column is not ... and label_column is not None:
+        raise ValueError(
+            f"label_column does not apply to .npz files, whose labels are the array "
+            f"'y'; received label_column={label_column!r} for {path!s}; leave it "
+            "out to read 'y', or pass None to drop it"
+        )
+    X, y = load_npz(path)
+    return X, (None if label_column is None else y)

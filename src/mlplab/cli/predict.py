@@ -1,0 +1,82 @@
+"""``mlplab predict``: a saved model's predictions for the rows of a file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import datasets
+from . import _model_file
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "predict",
+        help="predictions of a saved model for the rows of a CSV file",
+        description=(
+            "Predict every row of --input (features only, no label column) and "
+            "write CSV: the predicted label (or value), then for classifiers the "
+            "probability of each class."
+        ),
+        epilog="example: mlplab predict --model runs/demo/01-2-10-1-sigmoid-network "
+        "--input points.csv --output predictions.csv",
+    )
+    p.add_argument(
+        "--model", metavar="FILE", required=True, help="a model file or a run folder"
+    )
+    p.add_argument(
+        "--input",
+        metavar="FILE",
+        required=True,
+        help="a .csv (or .npy) file of features, one row per sample",
+    )
+    p.add_argument(
+        "--header",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="whether the CSV's first row names the columns (default: detected)",
+    )
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="where to write the CSV (default: standard output)",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    model, classes, _ = _model_file.load(args.model)
+    header: bool | str = "auto" if args.header == "auto" else args.header == "yes"
+    X, _ = datasets.load_file(args.input, label_column=None, header=header)
+    A = model.predict(X)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if model.task == "regression":
+        names = (
+            ["prediction"]
+            if A.shape[1] == 1
+            else [f"prediction_{j + 1}" for j in range(A.shape[1])]
+        )
+        writer.writerow(names)
+        writer.writerows([[repr(float(v)) for v in row] for row in A])
+    else:
+        labels = classes or list(range(max(2, A.shape[1])))
+        probs = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
+        codes = model._classes(A)
+        writer.writerow(["prediction", *(f"p_{c}" for c in labels)])
+        for code, row in zip(codes.tolist(), probs, strict=True):
+            writer.writerow([labels[code], *(f"{float(p):.6g}" for p in row)])
+    text = buf.getvalue()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(A)} predictions to {args.output}", file=sys.stderr)
+    return 0

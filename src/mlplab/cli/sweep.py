@@ -1,0 +1,80 @@
+"""``mlplab sweep``: every combination of the values given with ``--param``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .. import runs, sweep
+from ..config import parse_value
+from . import _options
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="train every combination of some options' values",
+        description=(
+            "Train one network per combination of the values given with --param "
+            "(any option, any number of --param), and write a table and a grid of "
+            "decision boundaries."
+        ),
+        epilog="example: mlplab sweep --param hidden=1,2,3,4,5,20,50 "
+        '--param "features=x1,x2;x1,x2,x1*x2"',
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        required=True,
+        metavar="KEY=V1,V2,...",
+        help="an option and its values, separated by ',' (or by ';' when values "
+        "contain commas); repeatable",
+    )
+    p.add_argument(
+        "--backend",
+        default="sequential",
+        choices=sweep.BACKENDS,
+        help="where the runs execute (default sequential)",
+    )
+    _options.add_data_options(p)
+    _options.add_model_options(p)
+    _options.add_out_option(p, "sweep")
+    _options.add_progress_option(p)
+    p.set_defaults(run=run)
+
+
+def parse_param(text: str) -> tuple[str, list[Any]]:
+    key, sep, values = text.partition("=")
+    key = key.strip().replace("-", "_")
+    if not sep or not key:
+        raise ValueError(
+            f"--param takes KEY=V1,V2,..., e.g. hidden=1,2,3; received {text!r}"
+        )
+    parts = values.split(";") if ";" in values else values.split(",")
+    items = [v.strip() for v in parts if v.strip()]
+    if not items:
+        raise ValueError(f"--param {key} has no values; received {text!r}")
+    return key, [parse_value(key, v) for v in items]
+
+
+def run(args: argparse.Namespace) -> int:
+    grid: dict[str, list[Any]] = {}
+    for text in args.param:
+        key, values = parse_param(text)
+        if key in grid:
+            raise ValueError(f"--param {key} is given twice")
+        grid[key] = values
+    base = _options.config_from_args(args)
+    out = args.out or _options.default_out("sweep")
+    results = sweep.run(
+        base,
+        grid,
+        backend=args.backend,
+        out=out,
+        progress=_options.show_progress(args),
+        title="sweep",
+    )
+    print(runs.results_table(results))
+    print(f"\nfolder: {out} (results.md, loss.png, boundaries.png, one folder per run)")
+    return 0

@@ -1,0 +1,52 @@
+"""``mlplab train``: train one network and write its run folder."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .. import runs
+from . import _options
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a network and write a run folder",
+        description=(
+            "Train one network on a built-in data set or your own file, and write "
+            "a run folder: config.toml, model.npz, metrics.json and the plots."
+        ),
+        epilog="example: mlplab train --dataset moons --hidden 5 --epochs 5000 "
+        "--lr 0.3 --features x1,x2,x1*x2",
+    )
+    _options.add_data_options(p)
+    _options.add_model_options(p)
+    _options.add_out_option(p, "train")
+    _options.add_progress_option(p)
+    p.set_defaults(run=run)
+
+
+def summary(result: runs.RunResult) -> str:
+    m = result.metrics
+    lines = [
+        f"{result.label}: {m['n_params']} weights, {m['epochs']} epochs in "
+        f"{m['seconds']:.2f} s"
+    ]
+    if m["diverged"]:
+        lines.append(f"diverged: {m['error']}")
+    lines.append(
+        runs.results_table(
+            [result], columns=["final_loss", "train_accuracy", "test_accuracy"]
+        )
+    )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = _options.config_from_args(args)
+    out = args.out or _options.default_out("train")
+    result = runs.train(config, out, progress=_options.show_progress(args))
+    print(summary(result))
+    print(f"\nrun folder: {result.folder}")
+    return 1 if result.diverged else 0

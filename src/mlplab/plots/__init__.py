@@ -1,0 +1,26 @@
+"""Plots of models and training runs, on matplotlib.
+
+Every function returns a :class:`matplotlib.figure.Figure`. Without ``ax`` it
+makes a new figure, independent of ``pyplot`` (no GUI backend is chosen, no
+figure is left open): save it with :func:`save`, or let a notebook show it.
+With ``ax=`` (e.g. from ``plt.subplots()``) it draws into that axes and
+returns its figure.
+
+>>> import numpy as np
+>>> from mlplab import plots
+>>> fig = plots.learning_curves({"loss": [0.69, 0.4, 0.2], "accuracy": [0.5, 0.8, 0.9]})
+>>> len(fig.axes)
+2
+"""
+
+from ._boundary import decision_boundary, sweep_grid
+from ._common import save
+from ._curves import learning_curves, loss_curves
+
+__all__ = [
+    "decision_boundary",
+    "learning_curves",
+    "loss_curves",
+    "save",
+    "sweep_grid",
+]
