@@ -568,3 +568,13 @@ def test_installed_console_script(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("mlplab: error: ")
     assert "Traceback" not in result.stderr
+
+
+def test_progress_bar_on_request_and_not_by_default_off_a_terminal(tmp_path, capsys):
+    code, _, err = run_cli(
+        ["train", *FAST, "--progress", "--out", tmp_path / "a"], capsys
+    )
+    assert code == 0
+    assert "60/60" in err and "epoch" in err  # tqdm's counter and unit
+    code, _, err = run_cli(["train", *FAST, "--out", tmp_path / "b"], capsys)
+    assert code == 0 and err == ""  # stderr is not a terminal under pytest

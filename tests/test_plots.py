@@ -477,3 +477,26 @@ def test_save_creates_folders_and_picks_the_format(tmp_path):
     assert b"<svg" in svg.read_bytes()[:500]
     with pytest.raises(TypeError, match="Figure"):
         plots.save(Axes, tmp_path / "x.png")
+
+
+def test_a_model_on_feature_crosses_is_drawn_in_the_original_plane():
+    """A single neuron on x1, x2, x1*x2 learns XOR; its boundary is drawn over
+    x1 and x2, with each quadrant in the colour of its class."""
+    X, y = ml.datasets.make_xor(200, noise=0.0, seed=0)
+    model = ml.Sequential(
+        [ml.Features("x1, x2, x1*x2"), ml.Dense(1, activation="sigmoid")],
+        input_dim=2,
+        seed=0,
+    )
+    model.compile("binary_crossentropy", ml.SGD(learning_rate=2.0), ["accuracy"])
+    model.fit(X, y, epochs=500)
+    assert model.evaluate(X, y)["accuracy"] == 1.0
+    fig = plots.decision_boundary(model, X, y, resolution=150)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "x1" and ax.get_ylabel() == "x2"
+    _hide_points(ax)
+    image = _render(fig)
+    ends = [ax.images[0].cmap(0.0), ax.images[0].cmap(1.0)]
+    quadrants = {(0.6, 0.6): 0, (-0.6, -0.6): 0, (-0.6, 0.6): 1, (0.6, -0.6): 1}
+    for xy, label in quadrants.items():
+        assert _nearest(_pixel(ax, image, xy), ends) == label, xy
