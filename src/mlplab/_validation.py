@@ -21,6 +21,22 @@ def check_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
+def check_seed(seed: Any) -> int | None:
+    """A seed is a non-negative integer or None."""
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+    ):
+        raise ValueError(
+            f"seed must be a non-negative integer or None; received seed={seed!r}"
+        )
+    return None if seed is None else int(seed)
+
+
+def make_rng(seed: Any) -> np.random.Generator:
+    """``np.random.default_rng(seed)`` for a checked seed."""
+    return np.random.default_rng(check_seed(seed))
+
+
 def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
     """Check that ``value`` is a finite number > 0 (an int if ``integer``)."""
     kind = numbers.Integral if integer else numbers.Real

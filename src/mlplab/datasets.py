@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._files import EXTENSIONS, load_csv, load_file, load_npy, load_npz
-from ._validation import check_array, check_positive, check_range
+from ._validation import check_array, check_positive, check_range, make_rng
 
 __all__ = [
     "EXTENSIONS",
@@ -53,16 +53,6 @@ __all__ = [
 
 Dataset = tuple[np.ndarray, np.ndarray]
 StrPath = str | PathLike[str]
-
-
-def _rng(seed: int | None) -> np.random.Generator:
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-    ):
-        raise ValueError(
-            f"seed must be a non-negative integer or None; received seed={seed!r}"
-        )
-    return np.random.default_rng(seed)
 
 
 def _class_sizes(n: int, k: int) -> list[int]:
@@ -161,7 +151,7 @@ def make_circles(
     factor = check_range(
         "factor", factor, 0.0, 1.0, low_inclusive=False, high_inclusive=False
     )
-    rng = _rng(seed)
+    rng = make_rng(seed)
     sizes = _class_sizes(n, 2)
     rings = []
     for size, radius in zip(sizes, (1.0, factor), strict=True):
@@ -216,7 +206,7 @@ def make_spirals(
     if k < 2:
         raise ValueError(f"n_classes must be at least 2; received n_classes={k}")
     noise = _noise(noise)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     sizes = _class_sizes(n, k)
     order = rng.permutation(n)  # first, so the noise level leaves the order be
     r = np.concatenate([np.linspace(0.0, 1.0, size) for size in sizes])[order]
@@ -265,7 +255,7 @@ def make_blobs(
     std = check_range("cluster_std", cluster_std, 0.0, np.inf, high_inclusive=False)
     if n_features is not None:
         n_features = check_positive("n_features", n_features, integer=True)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
         k = check_positive("centers", centers, integer=True)
         d = 2 if n_features is None else n_features
@@ -316,7 +306,7 @@ def make_linear(
     n = check_positive("n_samples", n_samples, integer=True)
     noise = _noise(noise)
     d = check_positive("n_features", n_features, integer=True)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     w = rng.normal(size=d)
     w /= np.linalg.norm(w)
     X = rng.uniform(-1.0, 1.0, size=(n, d))
@@ -358,7 +348,7 @@ def make_xor(
     """
     n = check_positive("n_samples", n_samples, integer=True)
     noise = _noise(noise)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     magnitude = rng.uniform(_XOR_MARGIN, 1.0, size=(n, 2))
     sign = np.where(rng.random(size=(n, 2)) < 0.5, -1.0, 1.0)
     X = magnitude * sign

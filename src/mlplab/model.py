@@ -17,14 +17,13 @@ the weights (kept to survive divergence) is a single copy.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import activations, losses, optimizers
-from ._validation import check_dtype, check_features, check_positive
+from ._validation import check_dtype, check_features, check_positive, check_seed
 from .callbacks import History
 from .exceptions import DivergenceError
 from .layers import Activation, Dense, Layer, _Buffers, deserialize
@@ -68,13 +67,7 @@ class Sequential:
         dtype: Any = "float64",
         name: str = "sequential",
     ) -> None:
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise ValueError(
-                f"seed must be a non-negative integer or None; received seed={seed!r}"
-            )
-        self.seed = None if seed is None else int(seed)
+        self.seed = check_seed(seed)
         self.dtype = check_dtype(dtype)
         self.name = name
         self.layers: list[Layer] = []

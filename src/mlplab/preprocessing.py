@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_features, check_positive
+from ._validation import check_features, check_positive, make_rng
 
 __all__ = [
     "MinMaxScaler",
@@ -38,16 +38,6 @@ _FLOAT = np.dtype(np.float64)
 
 
 # -- train / test split -----------------------------------------------------------
-
-
-def _rng(seed: int | None) -> np.random.Generator:
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-    ):
-        raise ValueError(
-            f"seed must be a non-negative integer or None; received seed={seed!r}"
-        )
-    return np.random.default_rng(seed)
 
 
 def _n_test(test_size: Any, n: int) -> int:
@@ -170,7 +160,7 @@ def train_test_split(
             f"and {len(y_arr)} in y"
         )
     n_test = _n_test(test_size, n)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     if stratify is None or stratify is False:
         order = rng.permutation(n)
         test, train = order[:n_test], order[n_test:]

@@ -180,6 +180,15 @@ def default_out(kind: str) -> Path:
     return path
 
 
+def add_run_options(p: argparse.ArgumentParser, kind: str) -> None:
+    """Data, model, ``--out`` and ``--progress``: the options of a command
+    that trains (``train``, ``compare``, ``sweep``)."""
+    add_data_options(p)
+    add_model_options(p)
+    add_out_option(p, kind)
+    add_progress_option(p)
+
+
 def add_out_option(p: argparse.ArgumentParser, kind: str) -> None:
     p.add_argument(
         "--out",

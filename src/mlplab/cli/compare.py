@@ -44,10 +44,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="leave out the logistic-regression baseline",
     )
-    _options.add_data_options(p)
-    _options.add_model_options(p)
-    _options.add_out_option(p, "compare")
-    _options.add_progress_option(p)
+    _options.add_run_options(p, "compare")
     p.set_defaults(run=run)
 
 

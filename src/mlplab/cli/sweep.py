@@ -37,10 +37,7 @@ def add_parser(sub: Any) -> None:
         choices=sweep.BACKENDS,
         help="where the runs execute (default sequential)",
     )
-    _options.add_data_options(p)
-    _options.add_model_options(p)
-    _options.add_out_option(p, "sweep")
-    _options.add_progress_option(p)
+    _options.add_run_options(p, "sweep")
     p.set_defaults(run=run)
 
 

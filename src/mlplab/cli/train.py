@@ -20,10 +20,7 @@ def add_parser(sub: Any) -> None:
         epilog="example: mlplab train --dataset moons --hidden 5 --epochs 5000 "
         "--lr 0.3 --features x1,x2,x1*x2",
     )
-    _options.add_data_options(p)
-    _options.add_model_options(p)
-    _options.add_out_option(p, "train")
-    _options.add_progress_option(p)
+    _options.add_run_options(p, "train")
     p.set_defaults(run=run)
 
 
