@@ -595,6 +595,26 @@ class Sequential:
         assert out is not None
         return out
 
+    def layer_outputs(self, X: Any) -> list[np.ndarray]:
+        """The output of every layer for ``X`` (inference mode), in order:
+        ``[A1, A2, ..., output]``, each of shape (n_samples, units) and a copy.
+
+        >>> import numpy as np
+        >>> import mlplab as ml
+        >>> m = ml.Sequential([ml.Dense(3, activation="tanh"), ml.Dense(1)],
+        ...                   input_dim=2, seed=0)
+        >>> [A.shape for A in m.layer_outputs(np.zeros((4, 2)))]
+        [(4, 3), (4, 1)]
+        """
+        if not self.built:
+            raise ValueError("the model is not built: call fit() first")
+        A = self._inputs(X)
+        outputs = []
+        for layer in self.layers:
+            A = layer.forward(A, False)
+            outputs.append(np.array(A, order="C"))
+        return outputs
+
     def predict_classes(self, X: Any) -> np.ndarray:
         """Predicted class labels: ``argmax`` for softmax outputs, ``p >= 0.5``
         for sigmoid outputs (shape (n,) for one output unit)."""
