@@ -435,6 +435,10 @@ def test_write_run(two_pets_csv: Path, tmp_path: Path) -> None:
         "metrics.json",
         "learning_curves.png",
         "decision_boundary.png",
+        "neuron_maps.png",
+        "network.png",
+        "confusion_matrix.png",
+        "report.html",
     }
     back = RunConfig.from_toml(folder / "config.toml")
     assert back == config and back.name == config.name
@@ -626,6 +630,7 @@ def test_sweep_run_writes_folders_and_summary(tmp_path: Path) -> None:
         "02-hidden=2",
         "boundaries.png",
         "loss.png",
+        "report.html",
         "results.json",
         "results.md",
     ]
@@ -715,7 +720,7 @@ def test_write_summary_without_boundaries_for_four_features(tmp_path: Path) -> N
     results = [train(config), train(config.replace(hidden=()))]
     out = write_summary(results, tmp_path / "s")
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["loss.png", "results.json", "results.md"]
+    assert names == ["loss.png", "report.html", "results.json", "results.md"]
     md = (out / "results.md").read_text(encoding="utf-8")
     assert not md.startswith("#")  # no title given
     assert "| logistic regression " in md and "| 2 tanh " in md

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import sweep
 from .config import RunConfig
+from .report import write_report
 from .runs import RunResult, format_table, slug, train, write_summary
 
 __all__ = ["RECIPES", "Recipe", "RecipeResult", "get", "run"]
@@ -72,6 +73,15 @@ class Recipe:
             )
             (folder / "results.json").write_text(
                 json.dumps(result.rows, indent=2) + "\n", encoding="utf-8"
+            )
+            figure = result.figure
+            elsewhere = figure is not None and figure.parent != folder
+            write_report(
+                folder,
+                recursive=False,
+                title=f"{self.name}: {self.title}",
+                intro=f"{self.description}\n\n{result.text}",
+                images=[(figure, "Summary")] if elsewhere and figure else None,
             )
         result.folder = folder
         return result

@@ -45,6 +45,7 @@ from .features import Features
 from .layers import Dense, Layer, Rescaling
 from .model import Sequential
 from .regularizers import L2
+from .report import write_report
 
 __all__ = ["Data", "RunResult", "build_model", "load_data", "train", "write_run"]
 
@@ -199,6 +200,7 @@ class RunResult:
     model: Sequential
     metrics: dict[str, Any]
     folder: Path | None = None
+    animation: Any = field(default=None, repr=False)  # see train(animate=...)
 
     @property
     def label(self) -> str:
@@ -207,6 +209,28 @@ class RunResult:
     @property
     def diverged(self) -> bool:
         return bool(self.metrics["diverged"])
+
+
+@dataclass
+class _Animation:
+    """A recorded run, written as a GIF on request (``write_run`` does)."""
+
+    result: RunResult
+    snapshots: Any
+
+    def save(self, path: Path) -> Path:
+        from .plots import write_animation
+
+        d = self.result.data
+        return write_animation(
+            self.result.model,
+            self.snapshots,
+            d.X_train,
+            d.y_train,
+            path=path,
+            X_test=d.X_test,
+            y_test=d.y_test,
+        )
 
 
 def _finite(value: float) -> float | None:
@@ -219,6 +243,7 @@ def train(
     *,
     progress: bool = False,
     data: Data | None = None,
+    animate: int = 0,
 ) -> RunResult:
     """Train the run ``config`` describes; with ``out``, write its run folder.
 
@@ -235,11 +260,23 @@ def train(
         Show a progress bar (on a terminal).
     data : Data, optional
         Already loaded data (comparisons load it once for all their runs).
+    animate : int, default 0
+        With ``n > 0`` and two input features, record at most ``n + 1``
+        snapshots of the weights while training (one copy each) and write
+        ``train.gif`` into the run folder: the decision boundary evolving
+        beside the loss curve (see ``plots.animate_training``).
     """
     data = data if data is not None else load_data(config)
     model = build_model(config, data)
     validation = (data.X_test, data.y_test) if data.X_test is not None else None
     clock = _Clock()
+    callbacks: list[Callback] = [clock]
+    snapshots = None
+    if animate and data.n_features == 2:
+        from .plots import Snapshots
+
+        snapshots = Snapshots.every(config.epochs, frames=animate)
+        callbacks.append(snapshots)
     diverged, error, diverged_epoch = False, None, None
     start = time.perf_counter()
     try:
@@ -249,7 +286,7 @@ def train(
             epochs=config.epochs,
             batch_size=config.batch_size,
             validation_data=validation,
-            callbacks=[clock],
+            callbacks=callbacks,
             verbose=1 if progress else 0,
         )
     except DivergenceError as exc:
@@ -298,6 +335,8 @@ def train(
         config=config.to_dict(),
     )
     result = RunResult(config, data, model, metrics)
+    if snapshots is not None and not diverged:
+        result.animation = _Animation(result, snapshots)
     if out is not None:
         write_run(result, out)
     return result
@@ -335,7 +374,29 @@ def write_run(result: RunResult, out: str | Path) -> Path:
             ),
             folder / "decision_boundary.png",
         )
+        plots.save(
+            plots.neuron_maps(result.model, data.X_train, data.y_train),
+            folder / "neuron_maps.png",
+        )
+    plots.save(plots.network_diagram(result.model), folder / "network.png")
+    if data.task != "regression":
+        X_eval, y_eval, part = data.X_train, data.y_train, "training"
+        if data.X_test is not None and data.y_test is not None:
+            X_eval, y_eval, part = data.X_test, data.y_test, "test"
+        plots.save(
+            plots.confusion_matrix(
+                result.model,
+                X_eval,
+                y_eval,
+                labels=[str(c) for c in data.classes],
+                title=f"{result.label}: {part} data",
+            ),
+            folder / "confusion_matrix.png",
+        )
+    if result.animation is not None:
+        result.animation.save(folder / "train.gif")
     result.folder = folder
+    write_report(folder, recursive=False)
     return folder
 
 
@@ -486,4 +547,5 @@ def write_summary(
             plots.sweep_grid([panel(r) for r in results], title=title),
             out / "boundaries.png",
         )
+    write_report(out, recursive=False, title=title)
     return out

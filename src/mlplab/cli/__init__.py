@@ -15,9 +15,9 @@ from typing import NoReturn
 
 from .. import __version__
 from ..exceptions import DivergenceError
-from . import compare, demo, evaluate, predict, recipe, sweep, train
+from . import compare, demo, evaluate, predict, recipe, report, sweep, train
 
-_COMMANDS = (train, compare, sweep, evaluate, predict, recipe, demo)
+_COMMANDS = (train, compare, sweep, evaluate, predict, report, recipe, demo)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -4,6 +4,7 @@ baseline side by side, on the same data and split."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from .. import runs, sweep
@@ -85,4 +86,5 @@ def run(args: argparse.Namespace) -> int:
     )
     print(runs.results_table(results))
     print(f"\nfolder: {out} (results.md, loss.png, boundaries.png, one folder per run)")
+    print(f"report: {Path(out) / 'report.html'}")
     return 0

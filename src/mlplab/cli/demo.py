@@ -41,4 +41,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nfolder:          {out}")
     print(f"both boundaries: {out / 'boundaries.png'}")
     print(f"loss curves:     {out / 'loss.png'}")
+    print(f"report:          {out / 'report.html'}")
     return 0

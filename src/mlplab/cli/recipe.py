@@ -71,6 +71,7 @@ def run_one(args: argparse.Namespace) -> int:
     print(f"\nfolder: {out}")
     if result.figure is not None:
         print(f"picture: {result.figure}")
+    print(f"report: {out / 'report.html'}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from .. import runs, sweep
@@ -74,4 +75,5 @@ def run(args: argparse.Namespace) -> int:
     )
     print(runs.results_table(results))
     print(f"\nfolder: {out} (results.md, loss.png, boundaries.png, one folder per run)")
+    print(f"report: {Path(out) / 'report.html'}")
     return 0

@@ -21,6 +21,17 @@ def add_parser(sub: Any) -> None:
         "--lr 0.3 --features x1,x2,x1*x2",
     )
     _options.add_run_options(p, "train")
+    p.add_argument(
+        "--animate",
+        nargs="?",
+        type=int,
+        const=20,
+        default=0,
+        metavar="FRAMES",
+        help="also write train.gif: the decision boundary evolving beside the loss "
+        "curve, from at most FRAMES+1 snapshots of the weights (default 20; two "
+        "input features only)",
+    )
     p.set_defaults(run=run)
 
 
@@ -43,7 +54,15 @@ def summary(result: runs.RunResult) -> str:
 def run(args: argparse.Namespace) -> int:
     config = _options.config_from_args(args)
     out = args.out or _options.default_out("train")
-    result = runs.train(config, out, progress=_options.show_progress(args))
+    if args.animate < 0:
+        raise ValueError(
+            f"--animate takes a number of frames >= 1; received {args.animate}"
+        )
+    result = runs.train(
+        config, out, progress=_options.show_progress(args), animate=args.animate
+    )
     print(summary(result))
+    assert result.folder is not None
     print(f"\nrun folder: {result.folder}")
+    print(f"report:     {result.folder / 'report.html'}")
     return 1 if result.diverged else 0

@@ -16,11 +16,21 @@ returns its figure.
 from ._boundary import decision_boundary, sweep_grid
 from ._common import save
 from ._curves import learning_curves, loss_curves
+from ._inside import activation_gallery, confusion_matrix, network_diagram, neuron_maps
+from ._training import Snapshots, animate_training, loss_surface, write_animation
 
 __all__ = [
+    "Snapshots",
+    "activation_gallery",
+    "animate_training",
+    "confusion_matrix",
     "decision_boundary",
     "learning_curves",
     "loss_curves",
+    "loss_surface",
+    "network_diagram",
+    "neuron_maps",
     "save",
     "sweep_grid",
+    "write_animation",
 ]
