@@ -500,3 +500,13 @@ def test_a_model_on_feature_crosses_is_drawn_in_the_original_plane():
     quadrants = {(0.6, 0.6): 0, (-0.6, -0.6): 0, (-0.6, 0.6): 1, (0.6, -0.6): 1}
     for xy, label in quadrants.items():
         assert _nearest(_pixel(ax, image, xy), ends) == label, xy
+
+
+def test_sweep_grid_takes_sweep_results_as_they_are():
+    base = ml.RunConfig(samples=60, epochs=5, test_size=0.25)
+    results = ml.sweep.run(base, {"hidden": ["1", "4"]})
+    fig = plots.sweep_grid(results, resolution=10)
+    titles = [ax.get_title() for ax in fig.axes[:2]]
+    for title, r in zip(titles, results, strict=True):
+        assert title.startswith(f"hidden={r.config.hidden[0]}")
+        assert f"test acc {100 * r.metrics['test_accuracy']:.1f}%" in title

@@ -541,6 +541,10 @@ def decision_boundary(
 
 
 def _panel(panel: Any, i: int) -> tuple[Any, _Data, str | None]:
+    if hasattr(panel, "model") and hasattr(panel, "data"):  # a finished run
+        from ..runs import panel as run_panel
+
+        panel = run_panel(panel)
     if not isinstance(panel, Mapping):
         raise TypeError(
             f"panels[{i}] must be a dict with keys 'model', 'X', 'y', ...; received "
@@ -572,10 +576,12 @@ def sweep_grid(
 
     Parameters
     ----------
-    panels : list of dict
+    panels : list of dict or of run results
         One panel each, with keys ``"model"`` (or ``"predict"``), ``"X"`` and
         optionally ``"y"``, ``"X_test"``, ``"y_test"`` and ``"title"`` (e.g.
-        ``"hidden=3  test acc 0.97"``); see :func:`decision_boundary`.
+        ``"hidden=3  test acc 0.97"``); see :func:`decision_boundary`. The
+        results of ``mlplab.sweep.run`` or ``compare`` are taken as they are,
+        titled with what each run varied and its test accuracy.
     ncols : int, optional
         Panels per row; default ``min(4, len(panels))``.
     title : str, optional
