@@ -41,6 +41,7 @@ __all__ = [
     "Tanh",
     "get",
     "names",
+    "register",
 ]
 
 
@@ -279,6 +280,48 @@ _REGISTRY: dict[str, type[ActivationFunction]] = {
 def names() -> list[str]:
     """The registered activation names."""
     return list(_REGISTRY)
+
+
+def register(cls: type[ActivationFunction]) -> type[ActivationFunction]:
+    """Make your own activation available by its ``name`` everywhere a name is
+    accepted (``Dense(activation=...)``, configs, saved models, the command
+    line's ``--activation``); usable as a class decorator.
+
+    >>> import numpy as np
+    >>> @register
+    ... class Softsign(ActivationFunction):
+    ...     name = "softsign"
+    ...     def forward(self, Z, out=None):
+    ...         return np.divide(Z, 1.0 + np.abs(Z), out=out)
+    ...     def derivative(self, Z, A):
+    ...         return 1.0 / (1.0 + np.abs(Z)) ** 2
+    >>> get("softsign")(np.array([[1.0]]))
+    array([[0.5]])
+    >>> del _REGISTRY["softsign"]
+    """
+    return _register(cls, _REGISTRY, ActivationFunction, "activation")
+
+
+def _register(cls: Any, registry: dict[str, Any], base: type, kind: str) -> Any:
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise TypeError(
+            f"register takes a subclass of {base.__name__}; received {cls!r}"
+        )
+    name = getattr(cls, "name", "")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{cls.__name__} needs a class attribute name = '...'")
+    key = name.strip().lower()
+    old = registry.get(key)
+    # Running the same definition again (a notebook cell, a file imported
+    # twice) replaces it; another class, or one of mlplab's own, may not.
+    rerun = old is not None and (
+        old.__qualname__ == cls.__qualname__
+        and not old.__module__.startswith("mlplab.")
+    )
+    if old is not None and old is not cls and not rerun:
+        raise ValueError(f"the {kind} name {key!r} is taken by {old.__name__}")
+    registry[key] = cls
+    return cls
 
 
 def get(identifier: Any) -> ActivationFunction:

@@ -53,6 +53,7 @@ __all__ = [
     "SquaredError",
     "get",
     "names",
+    "register",
 ]
 
 
@@ -201,6 +202,15 @@ _ALIASES = {
 def names() -> list[str]:
     """The registered loss names."""
     return list(_REGISTRY)
+
+
+def register(cls: type[Loss]) -> type[Loss]:
+    """Make your own loss available by its ``name`` (``compile(loss=...)``,
+    configs, saved models, ``--loss``); usable as a class decorator. Give it
+    ``__call__(Y, A)`` (the mean loss) and ``gradient(Y, A, out=None)``."""
+    from .activations import _register
+
+    return _register(cls, _REGISTRY, Loss, "loss")
 
 
 def get(identifier: Any) -> Loss:

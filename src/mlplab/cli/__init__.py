@@ -15,9 +15,31 @@ from typing import NoReturn
 
 from .. import __version__
 from ..exceptions import DivergenceError
-from . import compare, demo, evaluate, predict, recipe, report, sweep, train
+from . import (
+    compare,
+    demo,
+    evaluate,
+    explain,
+    gradcheck,
+    predict,
+    recipe,
+    report,
+    sweep,
+    train,
+)
 
-_COMMANDS = (train, compare, sweep, evaluate, predict, report, recipe, demo)
+_COMMANDS = (
+    train,
+    compare,
+    sweep,
+    evaluate,
+    predict,
+    report,
+    explain,
+    gradcheck,
+    recipe,
+    demo,
+)
 
 
 class _Parser(argparse.ArgumentParser):

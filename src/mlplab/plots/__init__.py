@@ -16,6 +16,7 @@ returns its figure.
 from ._boundary import decision_boundary, sweep_grid
 from ._common import save
 from ._curves import learning_curves, loss_curves
+from ._graph import computation_graph
 from ._inside import activation_gallery, confusion_matrix, network_diagram, neuron_maps
 from ._training import Snapshots, animate_training, loss_surface, write_animation
 
@@ -23,6 +24,7 @@ __all__ = [
     "Snapshots",
     "activation_gallery",
     "animate_training",
+    "computation_graph",
     "confusion_matrix",
     "decision_boundary",
     "learning_curves",
