@@ -504,7 +504,19 @@ def test_a_diverging_run_is_reported_with_exit_code_1(tmp_path, capsys):
 
 # -- help, version ------------------------------------------------------------------
 def test_every_subcommand_documents_its_options(capsys):
-    for command in ("train", "compare", "sweep", "evaluate", "predict", "demo"):
+    commands = (
+        "train",
+        "compare",
+        "sweep",
+        "evaluate",
+        "predict",
+        "report",
+        "explain",
+        "gradcheck",
+        "recipe",
+        "demo",
+    )
+    for command in commands:
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
         assert info.value.code == 0
@@ -549,7 +561,18 @@ def test_no_command_prints_help(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
     assert "usage: mlplab" in out
-    for command in ("train", "compare", "sweep", "evaluate", "predict", "recipe"):
+    for command in (
+        "train",
+        "compare",
+        "sweep",
+        "evaluate",
+        "predict",
+        "report",
+        "explain",
+        "gradcheck",
+        "recipe",
+        "demo",
+    ):
         assert command in out
 
 
