@@ -37,6 +37,26 @@ def make_rng(seed: Any) -> np.random.Generator:
     return np.random.default_rng(check_seed(seed))
 
 
+def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> np.ndarray:
+    """Sample weights: shape (n,), finite, non-negative, not all zero;
+    returned scaled to mean 1 (so ``sum(w_i l_i) / sum(w_i)`` is
+    ``mean(w_i l_i)``)."""
+    w = check_array(sample_weight, "sample_weight", dtype=np.dtype(np.float64), ndim=1)
+    if w.shape[0] != n:
+        raise ValueError(
+            f"sample_weight has {w.shape[0]} values for {n} samples; give one "
+            "weight per sample"
+        )
+    if (w < 0).any():
+        raise ValueError(
+            f"sample_weight must be non-negative; received {float(w.min())!r}"
+        )
+    total = float(w.sum())
+    if total <= 0:
+        raise ValueError("sample_weight is all zero; at least one must be positive")
+    return (w * (n / total)).astype(dtype)
+
+
 def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
     """Check that ``value`` is a finite number > 0 (an int if ``integer``)."""
     kind = numbers.Integral if integer else numbers.Real

@@ -84,6 +84,17 @@ class Loss:
         where that is more precise."""
         return self(Y, A)
 
+    def per_sample(
+        self, Y: np.ndarray, A: np.ndarray, Z: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Each sample's loss, shape (n,), whose mean is the loss; used for
+        sample weights. ``Z`` (the output layer's pre-activation) is given
+        when the loss is fused with the output activation."""
+        raise TypeError(
+            f"loss {self.name!r} does not give per-sample values, so it cannot "
+            "weight samples; define per_sample(Y, A, Z=None)"
+        )
+
     def fused_gradient(
         self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
@@ -134,6 +145,12 @@ class BinaryCrossentropy(Loss):
         P = _clip(A)
         return np.divide(P - Y, P * (1.0 - P) * A.shape[0], out=out)
 
+    def per_sample(self, Y, A, Z=None):
+        if Z is not None:  # as fused_value, sample by sample
+            return (Z - Y * Z - np.log(A)).sum(axis=1)
+        P = _clip(A)
+        return -(Y * np.log(P) + (1.0 - Y) * np.log1p(-P)).sum(axis=1)
+
     def fused_value(self, Y: np.ndarray, A: np.ndarray, Z: np.ndarray) -> float:
         # With a = sigmoid(z), log(1 - a) = log(a) - z, so
         #   -y log a - (1 - y) log(1 - a) = -log a + (1 - y) z,
@@ -159,6 +176,9 @@ class CategoricalCrossentropy(Loss):
     def gradient(self, Y, A, out=None):
         return np.divide(-Y, _floor(A) * A.shape[0], out=out)
 
+    def per_sample(self, Y, A, Z=None):
+        return -(Y * np.log(_floor(A))).sum(axis=1)
+
 
 class SquaredError(Loss):
     """``1/2`` times the mean over all entries of ``(a - y)**2``."""
@@ -174,6 +194,10 @@ class SquaredError(Loss):
         out = np.subtract(A, Y, out=out)
         out *= 2.0 * self._factor / A.size
         return out
+
+    def per_sample(self, Y, A, Z=None):
+        diff = A - Y
+        return self._factor * (diff * diff).sum(axis=1) / A.shape[1]
 
 
 class MeanSquaredError(SquaredError):

@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 
 from . import activations, losses, optimizers
-from ._validation import check_dtype, check_features, check_positive, check_seed
+from ._validation import (
+    check_dtype,
+    check_features,
+    check_positive,
+    check_sample_weight,
+    check_seed,
+)
 from .callbacks import History
 from .exceptions import DivergenceError
 from .layers import Activation, Dense, Layer, _Buffers, deserialize
@@ -386,14 +392,21 @@ class Sequential:
     def _penalty(self) -> float:
         return sum((layer.penalty() for layer in self._regularized), 0.0)
 
-    def _loss_value(self, Y: np.ndarray, A: np.ndarray) -> float:
+    def _loss_value(
+        self, Y: np.ndarray, A: np.ndarray, sw: np.ndarray | None = None
+    ) -> float:
         """The loss of the last forward pass, whose output was ``A``, with the
         regularization term. A cross-entropy fused with the output activation
         is computed from the logits (the output layer's ``Z``), which stays
-        exact where the probabilities round to 0 or 1."""
+        exact where the probabilities round to 0 or 1. ``sw``: sample weights
+        scaled to mean 1 over this batch (the loss is then their weighted
+        mean)."""
         loss = self.loss
         assert loss is not None
-        if self._fused:
+        if sw is not None:
+            Z = self.layers[-1]._Z if self._fused else None  # type: ignore[attr-defined]
+            value = float(np.dot(sw, loss.per_sample(Y, A, Z))) / A.shape[0]
+        elif self._fused:
             value = loss.fused_value(Y, A, self.layers[-1]._Z)  # type: ignore[attr-defined]
         else:
             value = loss(Y, A)
@@ -401,8 +414,11 @@ class Sequential:
             value += self._penalty()
         return value
 
-    def _backward(self, Y: np.ndarray, A: np.ndarray) -> None:
-        """Fill the flat gradient array from the last forward pass."""
+    def _backward(
+        self, Y: np.ndarray, A: np.ndarray, sw: np.ndarray | None = None
+    ) -> None:
+        """Fill the flat gradient array from the last forward pass (``sw``:
+        sample weights of mean 1, scaling each sample's gradient)."""
         loss = self.loss
         assert loss is not None
         layers = self.layers
@@ -410,18 +426,24 @@ class Sequential:
         if self._fused:
             # dZ of the output layer, written straight into that layer's buffer
             dZ = loss.fused_gradient(Y, A, out=last._bufs["dZ"])
+            if sw is not None:
+                dZ *= sw[:, None]
             dX = last.backward_dZ(dZ, need_dX=len(layers) > 1)
         else:
             dA = self._buffers.get(A.shape[0], lambda n: {"d": A.shape}, self.dtype)
-            dX = last.backward(
-                loss.gradient(Y, A, out=dA["d"]), need_dX=len(layers) > 1
-            )
+            grad = loss.gradient(Y, A, out=dA["d"])
+            if sw is not None:
+                grad *= sw[:, None]
+            dX = last.backward(grad, need_dX=len(layers) > 1)
         for i in range(len(layers) - 2, -1, -1):
             dX = layers[i].backward(dX, need_dX=i > 0)  # type: ignore[arg-type]
 
-    def _step(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    def _step(
+        self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
         """One optimizer step on validated arrays; returns the loss before the
-        step and the output activations it was computed from.
+        step and the output activations it was computed from. ``sw``: sample
+        weights of mean 1 over the batch, or None.
 
         Raises DivergenceError (leaving the last finite weights) if the loss is
         not finite.
@@ -429,13 +451,13 @@ class Sequential:
         opt = self.optimizer
         assert opt is not None
         A = self._forward(X, True)
-        loss = self._loss_value(Y, A)
+        loss = self._loss_value(Y, A, sw)
         if not math.isfinite(loss):
             self._diverged()
             raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
         np.copyto(self._last_finite, self._flat_params)
         self._last_finite_valid = True
-        self._backward(Y, A)
+        self._backward(Y, A, sw)
         opt.step(self._flat_list, self._grad_list)
         return loss, A
 
@@ -498,6 +520,7 @@ class Sequential:
         callbacks: Sequence[Any] | None = None,
         verbose: int = 0,
         seed: int | None = None,
+        sample_weight: Any = None,
     ) -> History:
         """Train for ``epochs`` passes over the data.
 
@@ -524,6 +547,11 @@ class Sequential:
         seed : int, optional
             Fixes shuffling and dropout for this call; by default they come from
             the model's seed.
+        sample_weight : array of shape (n_samples,), optional
+            Non-negative weights: each batch's loss is the weighted mean of its
+            samples' losses, ``sum(w_i l_i) / sum(w_i)`` (so weights 2 count a
+            sample twice). Reported metrics and the validation loss stay
+            unweighted.
 
         Returns
         -------
@@ -552,6 +580,7 @@ class Sequential:
             callbacks=callbacks,
             verbose=verbose,
             seed=seed,
+            sample_weight=sample_weight,
         )
 
     # -- inference -------------------------------------------------------------------
@@ -634,16 +663,26 @@ class Sequential:
         )
 
     def evaluate(
-        self, X: Any, y: Any, batch_size: int | None = None
+        self, X: Any, y: Any, batch_size: int | None = None, sample_weight: Any = None
     ) -> dict[str, float]:
-        """The loss (regularization included) and each compiled metric on (X, y)."""
+        """The loss (regularization included; with ``sample_weight``, the
+        weighted mean over samples) and each compiled metric on (X, y)."""
         self._require_compiled("evaluate")
         Xa = self._inputs(X)
         Y = self._targets(y, Xa.shape[0])
-        return self._evaluate_arrays(Xa, Y, batch_size)
+        sw = (
+            None
+            if sample_weight is None
+            else check_sample_weight(sample_weight, Xa.shape[0], self.dtype)
+        )
+        return self._evaluate_arrays(Xa, Y, batch_size, sw)
 
     def _evaluate_arrays(
-        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None = None
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        batch_size: int | None = None,
+        sw: np.ndarray | None = None,
     ) -> dict[str, float]:
         n = X.shape[0]
         assert self.output_dim is not None
@@ -651,7 +690,8 @@ class Sequential:
         total = 0.0
         for start, end, Ac in self._forward_chunks(X, batch_size):
             A[start:end] = Ac
-            total += self._loss_value(Y[start:end], Ac) * (end - start)
+            swc = None if sw is None else sw[start:end]
+            total += self._loss_value(Y[start:end], Ac, swc) * (end - start)
         logs = {"loss": total / n}  # the penalty is in each chunk's value
         for m in self.metrics:
             logs[m] = self._metric(m, Y, A)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import check_range
+from ._validation import check_range, check_sample_weight
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .exceptions import DivergenceError
 
@@ -59,6 +59,7 @@ def fit(
     callbacks: Sequence[Callback] | None = None,
     verbose: int = 0,
     seed: int | None = None,
+    sample_weight: Any = None,
 ) -> History:
     """Train ``model``; see :meth:`mlplab.Sequential.fit`."""
     model._require_compiled("fit")
@@ -77,6 +78,9 @@ def fit(
 
     Xa = model._inputs(X)
     Y = model._targets(y, Xa.shape[0])
+    sw = None
+    if sample_weight is not None:
+        sw = check_sample_weight(sample_weight, Xa.shape[0], model.dtype)
     X_val = Y_val = None
     if validation_split:
         n_val = int(Xa.shape[0] * validation_split)
@@ -88,6 +92,12 @@ def fit(
             )
         Xa, X_val = Xa[:-n_val], Xa[-n_val:]
         Y, Y_val = np.asfortranarray(Y[:-n_val]), np.asfortranarray(Y[-n_val:])
+        if sw is not None:
+            sw = sw[:-n_val]
+            if not sw.any():
+                raise ValueError(
+                    "sample_weight is zero on every sample left for training"
+                )
     elif validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
             raise ValueError(
@@ -127,7 +137,7 @@ def fit(
         # A diverging run overflows; the loss check reports that as one
         # DivergenceError instead of a stream of RuntimeWarnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            _epochs(model, cbs, Xa, Y, X_val, Y_val, epochs, bs, shuffle, rng)
+            _epochs(model, cbs, Xa, Y, X_val, Y_val, epochs, bs, shuffle, rng, sw)
     finally:
         if bar is not None:
             bar.on_train_end()  # close the bar even when training raised
@@ -146,6 +156,7 @@ def _epochs(
     bs: int,
     shuffle: bool,
     rng: np.random.Generator,
+    sw: np.ndarray | None = None,
 ) -> None:
     n = Xa.shape[0]
     batch_hooks = cbs.has("on_train_batch_begin") or cbs.has("on_train_batch_end")
@@ -158,6 +169,9 @@ def _epochs(
     starts = range(0, n, bs)
     full = bs == n
     order = idx = None
+    swb = None
+    if sw is not None and full:
+        swb = _batch_weights(sw)
     for epoch in range(epochs):
         if epoch_begin:
             cbs.call("on_epoch_begin", epoch, {})
@@ -171,6 +185,8 @@ def _epochs(
                 Xb, Yb = Xa, Y
             elif order is None:
                 Xb, Yb = Xa[start : start + bs], Y[start : start + bs]
+                if sw is not None:
+                    swb = _batch_weights(sw[start : start + bs])
             else:
                 idx = order[start : start + bs]
                 m = idx.shape[0]
@@ -184,10 +200,12 @@ def _epochs(
                 # indices are a permutation, always in range.
                 Xb = np.take(Xa, idx, axis=0, out=Xbuf, mode="clip")
                 Yb = np.take(YT, idx, axis=1, out=YTbuf, mode="clip").T
+                if sw is not None:
+                    swb = _batch_weights(sw[idx])
             if batch_hooks:
                 cbs.call("on_train_batch_begin", b, {"size": Xb.shape[0]})
             try:
-                loss, A = step(Xb, Yb)
+                loss, A = step(Xb, Yb, swb)
             except DivergenceError as err:
                 raise DivergenceError(err.loss, epoch, err.learning_rate) from None
             m = Xb.shape[0]
@@ -213,6 +231,13 @@ def _epochs(
     if not np.isfinite(model._flat_params).all():
         model._diverged()
         raise DivergenceError(float("nan"), epoch, _lr(model))
+
+
+def _batch_weights(w: np.ndarray) -> np.ndarray:
+    """A batch's sample weights scaled to mean 1 (all zero stays zero: the
+    batch then moves only the regularization)."""
+    total = w.sum()
+    return w * (w.shape[0] / total) if total > 0 else w
 
 
 def _lr(model: Sequential) -> float | None:
