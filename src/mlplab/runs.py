@@ -31,6 +31,7 @@ import json
 import math
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,6 +234,34 @@ class _Animation:
         )
 
 
+@dataclass
+class FailedRun:
+    """A run of a sweep that raised instead of finishing: its configuration
+    and the error, recorded so that the sweep goes on."""
+
+    config: RunConfig
+    error: str
+    folder: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return self.config.label
+
+    @property
+    def diverged(self) -> bool:
+        return False
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "name": self.label,
+            "failed": True,
+            "error": self.error,
+            "diverged": False,
+            "config": self.config.to_dict(),
+        }
+
+
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
@@ -419,12 +448,15 @@ def fmt(value: Any, kind: str = "") -> str:
 
 
 def results_table(
-    results: list[RunResult], columns: list[str] | None = None, markdown: bool = False
+    results: Sequence[RunResult | FailedRun],
+    columns: list[str] | None = None,
+    markdown: bool = False,
 ) -> str:
     """A table of runs: name, final loss, train/test accuracy (or MSE), epochs,
     seconds; diverged runs say so in the loss column."""
     columns = columns or ["final_loss", "train_accuracy", "test_accuracy", "seconds"]
-    if results and all(r.data.task == "regression" for r in results):
+    done = [r for r in results if isinstance(r, RunResult)]
+    if done and all(r.data.task == "regression" for r in done):
         columns = [
             {"train_accuracy": "train_mse", "test_accuracy": "test_mse"}.get(c, c)
             for c in columns
@@ -433,6 +465,11 @@ def results_table(
     rows = []
     for r in results:
         row = [r.label]
+        if isinstance(r, FailedRun):
+            rows.append(
+                [r.label, f"failed: {r.error}"[:80], *["-"] * (len(columns) - 1)]
+            )
+            continue
         for c in columns:
             value = r.metrics.get(c)
             if c == "final_loss" and r.diverged:
@@ -512,7 +549,7 @@ def panel(result: RunResult, title: str | None = None) -> dict[str, Any]:
 
 
 def write_summary(
-    results: list[RunResult],
+    results: Sequence[RunResult | FailedRun],
     folder: str | Path,
     *,
     boundaries: bool = True,
@@ -533,7 +570,8 @@ def write_summary(
     (out / "results.json").write_text(
         json.dumps([r.metrics for r in results], indent=2) + "\n", encoding="utf-8"
     )
-    curves = {r.label: r.metrics["loss_history"] for r in results}
+    done = [r for r in results if isinstance(r, RunResult)]
+    curves = {r.label: r.metrics["loss_history"] for r in done}
     plots.save(
         plots.loss_curves(
             {k: [np.nan if v is None else v for v in c] for k, c in curves.items()},
@@ -542,9 +580,9 @@ def write_summary(
         ),
         out / "loss.png",
     )
-    if boundaries and results and all(r.data.n_features == 2 for r in results):
+    if boundaries and done and all(r.data.n_features == 2 for r in done):
         plots.save(
-            plots.sweep_grid([panel(r) for r in results], title=title),
+            plots.sweep_grid([panel(r) for r in done], title=title),
             out / "boundaries.png",
         )
     write_report(out, recursive=False, title=title)

@@ -36,7 +36,23 @@ def add_parser(sub: Any) -> None:
         "--backend",
         default="sequential",
         choices=sweep.BACKENDS,
-        help="where the runs execute (default sequential)",
+        help="where the runs execute: sequential (default), loky (worker "
+        "processes on this machine) or dask (a Dask cluster: --scheduler, or a "
+        "local one)",
+    )
+    p.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for loky (default: all cores) or a local Dask "
+        "cluster (default 2)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="the address of a running Dask scheduler (with --backend dask)",
     )
     _options.add_run_options(p, "sweep")
     p.set_defaults(run=run)
@@ -69,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         base,
         grid,
         backend=args.backend,
+        n_jobs=args.n_jobs,
+        scheduler=args.scheduler,
         out=out,
         progress=_options.show_progress(args),
         title="sweep",
