@@ -70,8 +70,12 @@ class Step:
         ``"A"`` (its output), ``"dA"`` (the gradient of the loss with respect
         to ``A``) and, except the first, ``"dX"``; a Dense layer also ``"Z"``,
         ``"dZ"``, ``"W"``, ``"b"``, ``"dW"``, ``"db"``, ``"W_new"``, ``"b_new"``
-        (``b`` arrays are empty without a bias); an Activation layer ``"Z"``
-        and ``"dZ"``; a Dropout layer its ``"mask"``.
+        (``b`` arrays are empty without a bias; ``dW`` and ``db`` are the
+        gradients the optimizer used, after ``clipnorm`` if set); an
+        Activation layer ``"Z"`` and ``"dZ"``; a Dropout layer its ``"mask"``.
+        The output layer's ``dA`` is dL/dA as the formula gives it (infinite
+        where a sigmoid output saturated), shown for completeness: with a
+        fused loss the step starts from ``dZ = (A − Y)/n``.
     """
 
     loss_before: float
@@ -184,7 +188,7 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
             {k: v.copy() for k, v in layer.params.items()} for layer in model.layers
         ]
         lr = opt.current_learning_rate()
-        with np.errstate(over="ignore", invalid="ignore"):  # see DivergenceError
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss_before = model._step(Xa, Y)[0]
             layers = _recompute(model, Xa, Y, before)
             loss_after = model._loss_value(Y, model._forward(Xa, False))
@@ -200,6 +204,17 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
         )
     info = [_describe(layer) for layer in model.layers]
     return Trace(records, info, loss_fn.name, model._fused, opt.get_config())
+
+
+def _clip_scale(model: Sequential) -> float:
+    """The factor the optimizer's ``clipnorm`` scaled this step's gradients
+    by (1 without clipping), so that ``dW`` is the gradient it used."""
+    opt = model.optimizer
+    clipnorm = getattr(opt, "clipnorm", None)
+    if clipnorm is None:
+        return 1.0
+    norm = float(np.linalg.norm(model._flat_grads))
+    return clipnorm / norm if norm > clipnorm else 1.0
 
 
 def _describe(layer: Layer) -> dict[str, Any]:
@@ -222,7 +237,7 @@ def _recompute(
     """The step's forward and backward values from the weights before it, by
     the textbook formulas; ``dW``, ``db`` and the new weights from the model."""
     recs: list[dict[str, np.ndarray]] = []
-    A = X
+    A = X.copy()  # the record keeps its own copy of the caller's batch
     for layer, params in zip(model.layers, before, strict=True):
         rec: dict[str, np.ndarray] = {"X": A}
         if isinstance(layer, Dense):
@@ -246,8 +261,17 @@ def _recompute(
 
     loss = model.loss
     assert loss is not None
+    clip = _clip_scale(model)
     out = recs[-1]["A"]
-    dA = loss.gradient(Y, out)  # dL/dA of the output
+    n = out.shape[0]
+    if model._fused and loss.fused_activation == "sigmoid":
+        # dL/dA as the formula gives it, unclipped: infinite where a sigmoid
+        # output saturated; only shown, the step used dZ = (A − Y)/n.
+        dA = (out - Y) / (out * (1.0 - out) * n)
+    elif model._fused:
+        dA = -Y / (out * n)
+    else:
+        dA = loss.gradient(Y, out)  # dL/dA of the output
     dZ_fused = loss.fused_gradient(Y, out) if model._fused else None
     for i in range(len(model.layers) - 1, -1, -1):
         layer, rec = model.layers[i], recs[i]
@@ -259,9 +283,9 @@ def _recompute(
                 dZ = layer.activation.backward(dA, rec["Z"], rec["A"])
             rec["dZ"] = np.array(dZ)
             if isinstance(layer, Dense):
-                rec["dW"] = layer.grads["W"].copy()
+                rec["dW"] = layer.grads["W"] * clip
                 rec["db"] = (
-                    layer.grads["b"].copy()
+                    layer.grads["b"] * clip
                     if "b" in layer.grads
                     else np.zeros(0, dtype=rec["W"].dtype)
                 )
@@ -474,7 +498,7 @@ class _Text:
                 )
                 self.matrix(f"db{L}", rec["db"], 3)
             if "dX" in rec:
-                back = f"dA{L - 1}" if L > 1 else "dX"
+                back = "dX" if inputs[i] == "X" else "d" + inputs[i]
                 self.formula(
                     f"{back} = dZ{L}·W{L}ᵀ    "
                     f"{rec['dZ'].shape}·{rec['W'].T.shape} → "
@@ -485,6 +509,12 @@ class _Text:
 
         self.heading("Update", 3)
         plain = t.optimizer.get("name") == "sgd" and not t.optimizer.get("momentum")
+        if t.optimizer.get("clipnorm") is not None:
+            self.line(
+                f"(clipnorm {t.optimizer['clipnorm']:g}: dW and db above are the "
+                "gradients after clipping, as the update used them)",
+                1,
+            )
         for i in dense:
             L, rec = num[i], s.layers[i]
             rule = (
