@@ -17,6 +17,7 @@ the weights (kept to survive divergence) is a single copy.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -96,6 +97,9 @@ class Sequential:
         self._param_views: list[np.ndarray] = []
         self._param_names: list[str] = []
         self._buffers = _Buffers()
+        # The layers reuse their work buffers, so inference from several
+        # threads at once takes turns: predict and evaluate are thread-safe.
+        self._infer_lock = threading.RLock()
         for layer in layers or ():
             self.add(layer)
         if input_dim is not None:
@@ -177,11 +181,17 @@ class Sequential:
             else:
                 layer.params, layer.grads = pviews, gviews
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_infer_lock", None)  # a lock cannot be copied or pickled
+        return state
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         # copy.deepcopy (used by scikit-learn's clone and grid searches) copies
         # each array on its own, which would cut the layers' weights loose from
         # the flat arrays the optimizer updates: bind them again.
         self.__dict__.update(state)
+        self._infer_lock = threading.RLock()
         if self.built:
             self._bind_views(copy_values=False)
 
@@ -615,12 +625,13 @@ class Sequential:
         n = X.shape[0]
         assert self.output_dim is not None
         out = None
-        for start, end, A in self._forward_chunks(X, batch_size):
-            if end - start == n:
-                return A.copy()
-            if out is None:
-                out = np.empty((n, self.output_dim), dtype=self.dtype)
-            out[start:end] = A
+        with self._infer_lock:
+            for start, end, A in self._forward_chunks(X, batch_size):
+                if end - start == n:
+                    return A.copy()
+                if out is None:
+                    out = np.empty((n, self.output_dim), dtype=self.dtype)
+                out[start:end] = A
         assert out is not None
         return out
 
@@ -639,9 +650,10 @@ class Sequential:
             raise ValueError("the model is not built: call fit() first")
         A = self._inputs(X)
         outputs = []
-        for layer in self.layers:
-            A = layer.forward(A, False)
-            outputs.append(np.array(A, order="C"))
+        with self._infer_lock:
+            for layer in self.layers:
+                A = layer.forward(A, False)
+                outputs.append(np.array(A, order="C"))
         return outputs
 
     def predict_classes(self, X: Any) -> np.ndarray:
@@ -688,10 +700,11 @@ class Sequential:
         assert self.output_dim is not None
         A = np.empty((n, self.output_dim), dtype=self.dtype, order="F")
         total = 0.0
-        for start, end, Ac in self._forward_chunks(X, batch_size):
-            A[start:end] = Ac
-            swc = None if sw is None else sw[start:end]
-            total += self._loss_value(Y[start:end], Ac, swc) * (end - start)
+        with self._infer_lock:
+            for start, end, Ac in self._forward_chunks(X, batch_size):
+                A[start:end] = Ac
+                swc = None if sw is None else sw[start:end]
+                total += self._loss_value(Y[start:end], Ac, swc) * (end - start)
         logs = {"loss": total / n}  # the penalty is in each chunk's value
         for m in self.metrics:
             logs[m] = self._metric(m, Y, A)
