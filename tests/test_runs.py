@@ -613,8 +613,8 @@ def test_grid_configs_errors(grid: Any, match: str) -> None:
 
 
 def test_sweep_unknown_backend() -> None:
-    with pytest.raises(ValueError, match=r"'dask'.*sequential"):
-        sweep.run(RunConfig(), {"hidden": [1]}, backend="dask")
+    with pytest.raises(ValueError, match=r"'spark'.*sequential, loky, dask"):
+        sweep.run(RunConfig(), {"hidden": [1]}, backend="spark")
 
 
 # -- sweep.run ----------------------------------------------------------------

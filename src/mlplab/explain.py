@@ -16,7 +16,7 @@ with the textbook formulas (``Z = X·W + b``, ``dW = Xᵀ·dZ``, ...); ``dW`` an
 >>> model.set_weights([np.array([[0.1], [0.6]]), np.array([0.0])])
 >>> model.compile("binary_crossentropy", ml.SGD(learning_rate=1.0))
 >>> t = trace(model, [[1.0, 1.0]], [1])
->>> round(t.layers[0]["Z"][0, 0], 3), round(t.loss_before, 4)
+>>> round(float(t.layers[0]["Z"][0, 0]), 3), round(t.loss_before, 4)
 (0.7, 0.4032)
 >>> print(t.to_text().splitlines()[0])
 Step 1 of 1: 1 example, SGD, learning rate 1
