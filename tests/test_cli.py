@@ -428,6 +428,7 @@ def test_recipe_readme_regenerates_the_table(tmp_path, capsys, monkeypatch):
         (["sweep", "--param", "hidden"], "KEY=V1,V2"),
         (["sweep", "--param", "hidden=1", "--param", "hidden=2"], "twice"),
         (["evaluate"], "run folder"),
+        (["sweep"], "--param"),
         (["predict", "--model", "nothing.npz", "--input", "x.csv"], "nothing.npz"),
         (["recipe", "run", "nope"], "'nope'"),
     ],
@@ -466,7 +467,6 @@ def test_bad_files_are_one_line_with_code_2(tmp_path, capsys, monkeypatch):
         (["train", "--epochs"], "expected one argument"),
         (["train", "--colour", "red"], "--colour"),
         (["recipe"], "ACTION"),
-        (["sweep"], "--param"),
         (["fly"], "'fly'"),
     ],
 )

@@ -633,6 +633,7 @@ def test_sweep_run_writes_folders_and_summary(tmp_path: Path) -> None:
         "report.html",
         "results.json",
         "results.md",
+        "sweep.json",
     ]
     for folder, r in zip(["01-hidden=1", "02-hidden=2"], results, strict=True):
         assert r.folder == tmp_path / folder

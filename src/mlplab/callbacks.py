@@ -36,6 +36,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "ProgressBar",
 ]
 
@@ -333,3 +334,121 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (weights, optimizer state, random generator state: all
+    that training needs to go on) at the end of some epochs, with
+    :func:`mlplab.save` -- atomically, so a crash during a save leaves the
+    previous file intact.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write; ``{epoch}`` in it is replaced by the epoch number
+        (counted from 1), e.g. ``"ckpt-{epoch}.npz"``.
+    monitor : str, default "loss"
+        The logged value ``save_best_only`` compares (``"val_loss"``, a
+        metric, ...).
+    save_best_only : bool, default False
+        Save only when ``monitor`` improved on the best value so far.
+    every : int, default 1
+        Consider saving every ``every`` epochs (and always after the last).
+    mode : {"min", "max"}, default "min"
+        Whether lower or higher ``monitor`` values are better.
+    metadata : dict, optional
+        Saved with the model (``mlplab.persistence.read_metadata``), updated
+        with ``epoch`` (epochs done), ``history`` (the logs so far) and the
+        monitored value.
+    initial_epoch : int, default 0
+        Epochs done before this ``fit`` (a resumed run): counted in ``epoch``.
+    initial_history : dict of lists, optional
+        Their logs, which ``history`` continues.
+
+    >>> import tempfile, pathlib
+    >>> import mlplab as ml
+    >>> X, y = ml.datasets.make_moons(50, seed=0)
+    >>> m = ml.Sequential([ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)
+    >>> m.compile("binary_crossentropy", "sgd")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.npz"
+    >>> _ = m.fit(X, y, epochs=6, callbacks=[ModelCheckpoint(path, every=4)])
+    >>> ml.persistence.read_metadata(path)["epoch"]
+    6
+    """
+
+    def __init__(
+        self,
+        path: Any,
+        monitor: str = "loss",
+        save_best_only: bool = False,
+        every: int = 1,
+        mode: str = "min",
+        metadata: dict[str, Any] | None = None,
+        initial_epoch: int = 0,
+        initial_history: dict[str, list[float]] | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(path, str) and not hasattr(path, "__fspath__"):
+            raise TypeError(f"path must be a str or a Path; received {path!r}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max'; received mode={mode!r}")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(
+                f"every must be a positive integer; received every={every!r}"
+            )
+        self.path, self.monitor, self.mode = str(path), monitor, mode
+        self.save_best_only, self.every = bool(save_best_only), every
+        self.metadata = dict(metadata or {})
+        self.initial_epoch = int(initial_epoch)
+        self.initial_history = {k: list(v) for k, v in (initial_history or {}).items()}
+        self.best: float | None = None
+        self.saved: list[str] = []
+        self._epoch = self.initial_epoch
+        self._logs: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.best = None
+        self._logs = {k: list(v) for k, v in self.initial_history.items()}
+        self._epoch = self.initial_epoch
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = logs or {}
+        for k, v in logs.items():
+            self._logs.setdefault(k, []).append(float(v))
+        self._epoch = self.initial_epoch + epoch + 1
+        if self._epoch % self.every == 0:
+            self._maybe_save(logs)
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        ran = self._epoch > self.initial_epoch
+        if ran and self._epoch % self.every != 0 and not self.save_best_only:
+            self.save()
+
+    def _maybe_save(self, logs: dict[str, Any]) -> None:
+        if self.save_best_only:
+            if self.monitor not in logs:
+                raise ValueError(
+                    f"ModelCheckpoint monitors {self.monitor!r}, which training "
+                    f"does not log; logged: {sorted(logs)}"
+                )
+            value = float(logs[self.monitor])
+            better = self.best is None or (
+                value < self.best if self.mode == "min" else value > self.best
+            )
+            if not (better and math.isfinite(value)):
+                return
+            self.best = value
+        self.save()
+
+    def save(self) -> str:
+        """Save now; returns the path written."""
+        from .persistence import save
+
+        assert self.model is not None
+        path = self.path.replace("{epoch}", str(self._epoch))
+        meta = {**self.metadata, "epoch": self._epoch, "history": self._logs}
+        if self.best is not None:
+            meta[self.monitor] = self.best
+        save(self.model, path, metadata=meta)
+        self.saved.append(path)
+        return path

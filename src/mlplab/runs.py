@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import datasets, preprocessing
-from .callbacks import Callback
+from .callbacks import Callback, ModelCheckpoint
 from .config import RunConfig
 from .exceptions import DivergenceError
 from .features import Features
@@ -273,6 +273,9 @@ def train(
     progress: bool = False,
     data: Data | None = None,
     animate: int = 0,
+    checkpoint_every: int = 0,
+    interrupt: Any = None,
+    resume: bool = False,
 ) -> RunResult:
     """Train the run ``config`` describes; with ``out``, write its run folder.
 
@@ -294,12 +297,58 @@ def train(
         snapshots of the weights while training (one copy each) and write
         ``train.gif`` into the run folder: the decision boundary evolving
         beside the loss curve (see ``plots.animate_training``).
+    checkpoint_every : int, default 0
+        With ``out``, save ``checkpoint.npz`` there every this many epochs
+        (the model with its optimizer and random generator state, and the
+        history so far), so that ``resume=True`` can continue the run.
+    interrupt : GracefulInterrupt, optional
+        When its signal arrives (Ctrl-C, SIGTERM), training stops at the end
+        of the epoch, a checkpoint is saved into ``out`` and
+        ``mlplab._interrupt.Interrupted`` is raised with how to resume.
+    resume : bool, default False
+        Continue the run whose ``checkpoint.npz`` is in ``out`` up to
+        ``config.epochs``: the final weights are bit-identical to those of
+        the run trained without a stop.
     """
+    from .persistence import load, read_metadata
+
+    folder = None if out is None else Path(out)
     data = data if data is not None else load_data(config)
-    model = build_model(config, data)
+    done, prior, prior_times, prior_seconds = 0, {}, [], 0.0
+    if resume:
+        if folder is None or not (folder / "checkpoint.npz").exists():
+            raise ValueError(
+                f"nothing to resume: {folder} has no checkpoint.npz (give "
+                "--checkpoint-every, or stop a run with Ctrl-C, to make one)"
+            )
+        model = load(folder / "checkpoint.npz")
+        meta = read_metadata(folder / "checkpoint.npz")
+        done, prior = int(meta.get("epoch", 0)), dict(meta.get("history", {}))
+        prior_times = list(meta.get("time_history", []))
+        prior_seconds = float(meta.get("seconds", 0.0))
+    else:
+        model = build_model(config, data)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.toml").write_text(config.to_toml(), encoding="utf-8")
     validation = (data.X_test, data.y_test) if data.X_test is not None else None
     clock = _Clock()
     callbacks: list[Callback] = [clock]
+    checkpoint = None
+    if folder is not None and (checkpoint_every or interrupt is not None):
+        checkpoint = _RunCheckpoint(
+            folder / "checkpoint.npz",
+            every=checkpoint_every or config.epochs + 1,
+            metadata={"classes": data.classes, "task": data.task},
+            initial_epoch=done,
+            initial_history=prior,
+        )
+        checkpoint.times = (clock, prior_times, prior_seconds)
+        callbacks.append(checkpoint)
+    if interrupt is not None:
+        from ._interrupt import StopOnSignal
+
+        callbacks.append(StopOnSignal(interrupt))
     snapshots = None
     if animate and data.n_features == 2:
         from .plots import Snapshots
@@ -309,21 +358,29 @@ def train(
     diverged, error, diverged_epoch = False, None, None
     start = time.perf_counter()
     try:
+        if config.epochs - done < 1:
+            raise _NothingLeft
         model.fit(
             data.X_train,
             data.y_train,
-            epochs=config.epochs,
+            epochs=config.epochs - done,
             batch_size=config.batch_size,
             validation_data=validation,
             callbacks=callbacks,
             verbose=1 if progress else 0,
         )
+    except _NothingLeft:
+        model.history.history = {}
     except DivergenceError as exc:
         diverged, error = True, str(exc)
         # counted from 1, like the epochs of loss_history
-        diverged_epoch = None if exc.epoch is None else exc.epoch + 1
-    seconds = time.perf_counter() - start
-    hist = model.history.history
+        diverged_epoch = None if exc.epoch is None else done + exc.epoch + 1
+    seconds = prior_seconds + time.perf_counter() - start
+    hist = {k: [*prior.get(k, []), *v] for k, v in model.history.history.items()}
+    for k, v in prior.items():
+        hist.setdefault(k, list(v))
+    if interrupt is not None and interrupt.requested and not diverged:
+        _stop(config, folder, checkpoint, interrupt.signum)
     metrics: dict[str, Any] = {
         "name": config.label,
         "task": data.task,
@@ -359,7 +416,7 @@ def train(
         epochs=len(hist.get("loss", [])),
         loss_history=[_finite(v) for v in hist.get("loss", [])],
         val_loss_history=[_finite(v) for v in hist.get("val_loss", [])],
-        time_history=clock.times,
+        time_history=[*prior_times, *(prior_seconds + t for t in clock.times)],
         seconds=seconds,
         config=config.to_dict(),
     )
@@ -369,6 +426,44 @@ def train(
     if out is not None:
         write_run(result, out)
     return result
+
+
+class _NothingLeft(Exception):
+    """A resumed run that had already done all its epochs."""
+
+
+class _RunCheckpoint(ModelCheckpoint):
+    """A run's checkpoint: also saves the wall-clock history, so that a
+    resumed run's ``time_history`` and ``seconds`` go on from it."""
+
+    times: tuple[_Clock, list[float], float]
+
+    def save(self) -> str:
+        clock, prior_times, prior_seconds = self.times
+        self.metadata["time_history"] = [
+            *prior_times,
+            *(prior_seconds + t for t in clock.times),
+        ]
+        self.metadata["seconds"] = prior_seconds + (
+            clock.times[-1] if clock.times else 0.0
+        )
+        return super().save()
+
+
+def _stop(config: RunConfig, folder: Path | None, checkpoint: Any, signum: int) -> None:
+    """Training stopped on a signal at the end of an epoch: save the
+    checkpoint and raise ``Interrupted`` with how to resume."""
+    from ._interrupt import Interrupted
+
+    if checkpoint is None or folder is None:
+        raise Interrupted(signum, "interrupted; nothing was saved (no run folder)")
+    checkpoint.save()
+    raise Interrupted(
+        signum,
+        f"interrupted after epoch {checkpoint._epoch} of {config.epochs}; "
+        f"checkpoint saved in {folder / 'checkpoint.npz'}; resume with: "
+        f"mlplab train --resume {folder}",
+    )
 
 
 def write_run(result: RunResult, out: str | Path) -> Path:

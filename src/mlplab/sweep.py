@@ -32,7 +32,7 @@ from .runs import (
     write_summary,
 )
 
-__all__ = ["SweepResults", "compare", "grid_configs", "run"]
+__all__ = ["SweepResults", "compare", "grid_configs", "resume", "run"]
 
 BACKENDS = ("sequential", "loky", "dask")
 CONNECT_TIMEOUT = 30  # seconds to reach a Dask scheduler
@@ -125,6 +125,7 @@ def run(
     out: str | Path | None = None,
     progress: bool = False,
     title: str | None = None,
+    interrupt: Any = None,
 ) -> SweepResults:
     """Train every configuration of the grid; with ``out``, write one run
     folder per configuration and the summary (table, loss curves, grid of
@@ -154,9 +155,14 @@ def run(
     scheduler : str or dask.distributed.Client, optional
         ``"tcp://HOST:PORT"`` of a running Dask scheduler, or a ``Client``.
     out : path, optional
-        Run folders are written here, by this process, after the runs return.
+        Run folders are written here, by this process, as each run returns,
+        with ``sweep.json`` (the configurations) for :func:`resume`.
     progress : bool
         A progress bar over the runs.
+    interrupt : GracefulInterrupt, optional
+        When its signal arrives, the sweep stops (a run in progress on this
+        process at the end of its epoch), keeps the finished runs' folders
+        and raises ``Interrupted`` with how to resume.
     """
     if backend not in BACKENDS:
         raise ValueError(
@@ -169,7 +175,9 @@ def run(
     ):
         raise ValueError(f"n_jobs must be a non-zero integer; received {n_jobs!r}")
     configs = grid_configs(base, grid)
-    return _run_all(configs, out, progress, title, backend, n_jobs, scheduler)
+    return _run_all(
+        configs, out, progress, title, backend, n_jobs, scheduler, interrupt=interrupt
+    )
 
 
 def compare(
@@ -191,10 +199,17 @@ def compare(
     return _run_all(configs, out, progress, title)
 
 
-def _one(config: RunConfig, data: Any) -> RunResult | FailedRun:
-    """One run, wherever it executes; an error becomes a FailedRun."""
+def _one(
+    config: RunConfig, data: Any, interrupt: Any = None
+) -> RunResult | FailedRun | None:
+    """One run, wherever it executes; an error becomes a FailedRun, a run
+    stopped by a signal None (it is run again on resume)."""
+    from ._interrupt import Interrupted
+
     try:
-        return train(config, None, data=data)
+        return train(config, None, data=data, interrupt=interrupt)
+    except Interrupted:
+        return None
     except Exception as exc:  # recorded, and the sweep goes on
         return FailedRun(config, f"{type(exc).__name__}: {exc}")
 
@@ -212,6 +227,60 @@ def _data_key(config: RunConfig) -> tuple[Any, ...]:
     )
 
 
+STATE = "sweep.json"  # the configurations of a sweep, for --resume
+
+
+def _folder(out: str | Path, i: int, config: RunConfig) -> Path:
+    return Path(out) / f"{i + 1:02d}-{slug(config.label)}"
+
+
+def resume(
+    out: str | Path,
+    *,
+    backend: str = "sequential",
+    n_jobs: int | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+    interrupt: Any = None,
+) -> SweepResults:
+    """Finish the sweep or comparison whose folder is ``out``: the runs whose
+    folders are complete are read back, the others are trained. The results
+    are those of an uninterrupted sweep."""
+    import json
+
+    from .persistence import load
+
+    state = Path(out) / STATE
+    try:
+        doc = json.loads(state.read_text(encoding="utf-8"))
+        configs = [RunConfig.from_dict(c) for c in doc["configs"]]
+    except FileNotFoundError:
+        raise ValueError(
+            f"nothing to resume: {out} has no {STATE} (from mlplab sweep or compare)"
+        ) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{state}: not a sweep state file: {exc}") from None
+    done: dict[int, RunResult] = {}
+    for i, config in enumerate(configs):
+        folder = _folder(out, i, config)
+        if (folder / "metrics.json").exists() and (folder / "model.npz").exists():
+            metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+            done[i] = RunResult(
+                config, load_data(config), load(folder / "model.npz"), metrics, folder
+            )
+    return _run_all(
+        configs,
+        out,
+        progress,
+        doc.get("title"),
+        backend,
+        n_jobs,
+        scheduler,
+        interrupt=interrupt,
+        done=done,
+    )
+
+
 def _run_all(
     configs: list[RunConfig],
     out: str | Path | None,
@@ -220,7 +289,13 @@ def _run_all(
     backend: str = "sequential",
     n_jobs: int | None = None,
     scheduler: Any = None,
+    *,
+    interrupt: Any = None,
+    done: dict[int, RunResult] | None = None,
 ) -> SweepResults:
+    import json
+
+    done = dict(done or {})
     cache: dict[tuple[Any, ...], Any] = {}
     datas = []
     for config in configs:  # runs on the same data share one copy of it
@@ -228,56 +303,102 @@ def _run_all(
         if key not in cache:
             cache[key] = load_data(config)
         datas.append(cache[key])
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        doc = {
+            "format": "mlplab-sweep",
+            "title": title,
+            "configs": [c.to_dict() for c in configs],
+        }
+        (Path(out) / STATE).write_text(
+            json.dumps(doc, indent=1) + "\n", encoding="utf-8"
+        )
+    results: list[Any] = [done.get(i) for i in range(len(configs))]
+    todo = [i for i in range(len(configs)) if i not in done]
+
+    def record(i: int, r: RunResult | FailedRun | None) -> None:
+        results[i] = r
+        if out is not None and isinstance(r, RunResult):
+            write_run(r, _folder(out, i, configs[i]))  # each run saved at once
+        if bar is not None and r is not None:
+            bar.update(1)
+
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(configs), unit="run", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(
+            total=len(configs),
+            initial=len(done),
+            unit="run",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
     try:
         if backend == "sequential":
-            results = []
-            for config, data in zip(configs, datas, strict=True):
-                results.append(_one(config, data))
-                if bar is not None:
-                    bar.update(1)
+            for i in todo:
+                if interrupt is not None and interrupt.requested:
+                    break
+                record(i, _one(configs[i], datas[i], interrupt))
         elif backend == "loky":
-            results = _loky(configs, datas, n_jobs, bar)
+            _loky(configs, datas, todo, n_jobs, record, interrupt)
         else:
-            results = _dask(configs, datas, n_jobs, scheduler, bar)
+            _dask(configs, datas, todo, n_jobs, scheduler, record, interrupt)
     finally:
         if bar is not None:
             bar.close()
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:
+        from ._interrupt import Interrupted
+
+        signum = interrupt.signum if interrupt is not None else 2
+        finished = len(configs) - len(missing)
+        where = (
+            f"the finished runs are saved in {out}; resume with: mlplab sweep "
+            f"--resume {out}"
+            if out is not None
+            else "nothing was saved (no output folder)"
+        )
+        raise Interrupted(
+            signum, f"interrupted after {finished} of {len(configs)} runs; {where}"
+        )
     out_results = SweepResults(results)
     if out is not None:
-        for i, r in enumerate(out_results, 1):
-            folder = Path(out) / f"{i:02d}-{slug(r.label)}"
-            if isinstance(r, RunResult):
-                write_run(r, folder)
         write_summary(out_results, out, title=title)
     return out_results
 
 
 def _loky(
-    configs: list[RunConfig], datas: list[Any], n_jobs: int | None, bar: Any
-) -> list[RunResult | FailedRun]:
+    configs: list[RunConfig],
+    datas: list[Any],
+    todo: list[int],
+    n_jobs: int | None,
+    record: Any,
+    interrupt: Any,
+) -> None:
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs or -1, backend="loky", return_as="generator")
-    results = []
-    for r in parallel(delayed(_one)(c, d) for c, d in zip(configs, datas, strict=True)):
-        results.append(r)
-        if bar is not None:
-            bar.update(1)
-    return results
+    jobs = parallel(delayed(_one)(configs[i], datas[i]) for i in todo)
+    try:
+        for i, r in zip(todo, jobs, strict=False):
+            record(i, r)
+            if interrupt is not None and interrupt.requested:
+                break  # closing the generator stops the pending runs
+    except Exception:
+        if interrupt is None or not interrupt.requested:
+            raise  # a worker killed by the same Ctrl-C: an interruption
 
 
 def _dask(
     configs: list[RunConfig],
     datas: list[Any],
+    todo: list[int],
     n_jobs: int | None,
     scheduler: Any,
-    bar: Any,
-) -> list[RunResult | FailedRun]:
+    record: Any,
+    interrupt: Any,
+) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -285,30 +406,29 @@ def _dask(
             "backend='dask' needs dask.distributed: pip install 'mlplab[distributed]'"
         ) from None
     cluster = client = None
+    own = True
     try:
         if isinstance(scheduler, Client):
-            client = scheduler
-            own = False
+            client, own = scheduler, False
+        elif scheduler is None:
+            cluster = LocalCluster(
+                n_workers=n_jobs if n_jobs and n_jobs > 0 else 2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            client = Client(cluster)
         else:
-            own = True
-            if scheduler is None:
-                cluster = LocalCluster(
-                    n_workers=n_jobs if n_jobs and n_jobs > 0 else 2,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
-                client = Client(cluster)
-            else:
-                client = Client(str(scheduler), timeout=CONNECT_TIMEOUT)
-        futures = client.map(_one, configs, datas, pure=False)
-        index = {f.key: i for i, f in enumerate(futures)}
-        results: list[Any] = [None] * len(futures)
+            client = Client(str(scheduler), timeout=CONNECT_TIMEOUT)
+        futures = client.map(
+            _one, [configs[i] for i in todo], [datas[i] for i in todo], pure=False
+        )
+        index = {f.key: i for i, f in zip(todo, futures, strict=True)}
         for future, result in as_completed(futures, with_results=True):
-            results[index[future.key]] = result
-            if bar is not None:
-                bar.update(1)
-        return results
+            record(index[future.key], result)
+            if interrupt is not None and interrupt.requested:
+                client.cancel(futures)
+                break
     except OSError as exc:
         raise ValueError(
             f"cannot reach the Dask scheduler {scheduler}: {exc}"

@@ -3,7 +3,9 @@
 
 Errors in what the user gave (``ValueError``, ``TypeError``) become one line on
 stderr and exit code 2, a diverging run one line and exit code 1; never a
-traceback.
+traceback. Ctrl-C or SIGTERM during ``train`` or ``sweep`` stops at the end of
+the current epoch, saves a checkpoint, prints how to resume and exits with 130
+or 143; a second Ctrl-C stops at once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
+from .._interrupt import GracefulInterrupt, Interrupted
 from ..exceptions import DivergenceError
 from . import (
     compare,
@@ -69,7 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.run(args))
+        # Ctrl-C or SIGTERM asks a training command to stop at the end of the
+        # epoch and save what it did (see mlplab._interrupt).
+        with GracefulInterrupt() as interrupt:
+            args.interrupt = interrupt
+            return int(args.run(args))
+    except Interrupted as exc:
+        print(f"mlplab: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except (ValueError, TypeError) as exc:
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return 2

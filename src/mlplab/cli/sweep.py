@@ -27,7 +27,6 @@ def add_parser(sub: Any) -> None:
         "--param",
         action="append",
         default=[],
-        required=True,
         metavar="KEY=V1,V2,...",
         help="an option and its values, separated by ',' (or by ';' when values "
         "contain commas); repeatable",
@@ -54,6 +53,13 @@ def add_parser(sub: Any) -> None:
         metavar="tcp://HOST:PORT",
         help="the address of a running Dask scheduler (with --backend dask)",
     )
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        default=None,
+        help="finish the interrupted sweep in DIR: its finished runs are kept, "
+        "the others trained (no --param needed)",
+    )
     _options.add_run_options(p, "sweep")
     p.set_defaults(run=run)
 
@@ -73,6 +79,24 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    interrupt = getattr(args, "interrupt", None)
+    if args.resume is not None:
+        if args.param or _options.given(args) or args.out or args.config:
+            raise ValueError(
+                "--resume finishes the sweep as it began; leave out --param and "
+                "the model and data options"
+            )
+        results = sweep.resume(
+            args.resume,
+            backend=args.backend,
+            n_jobs=args.n_jobs,
+            scheduler=args.scheduler,
+            progress=_options.show_progress(args),
+            interrupt=interrupt,
+        )
+        return _done(results, args.resume)
+    if not args.param:
+        raise ValueError("give at least one --param KEY=V1,V2,... (or --resume DIR)")
     grid: dict[str, list[Any]] = {}
     for text in args.param:
         key, values = parse_param(text)
@@ -90,7 +114,12 @@ def run(args: argparse.Namespace) -> int:
         out=out,
         progress=_options.show_progress(args),
         title="sweep",
+        interrupt=interrupt,
     )
+    return _done(results, out)
+
+
+def _done(results: sweep.SweepResults, out: Any) -> int:
     print(runs.results_table(results))
     print(f"\nfolder: {out} (results.md, loss.png, boundaries.png, one folder per run)")
     print(f"report: {Path(out) / 'report.html'}")
