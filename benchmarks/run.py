@@ -324,6 +324,38 @@ def scaling(quick: bool, rounds: int) -> dict[str, list[tuple[int, float]]]:
     }
 
 
+def _big_fit(quick: bool) -> tuple[str, float, float, float]:
+    """One epoch of mini-batch training on 10^6 samples x 100 features
+    (float32): the peak against the data plus one batch's working set."""
+    n, d, units, bs = (100_000 if quick else 1_000_000), 100, 32, 256
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, d), dtype=np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int8)
+    model = ml.Sequential(
+        [ml.Dense(units, activation="relu"), ml.Dense(1, activation="sigmoid")],
+        input_dim=d,
+        seed=0,
+        dtype="float32",
+    )
+    model.compile("binary_crossentropy", ml.SGD(0.01, momentum=0.9))
+    item = 4
+    baseline = (
+        X.nbytes  # data
+        + n * item  # encoded targets
+        + model.count_params() * item * 3  # parameters, gradients, momentum
+        + bs * (d + 2 * (units + 1)) * item * 2  # one batch: X, Z, A and grads
+    )
+    tracemalloc.reset_peak()
+    model.fit(X, y, epochs=1, batch_size=bs, seed=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    return (
+        f"fit, {n:,} x {d} (float32), batch {bs}, 1 epoch",
+        peak / 1e6,
+        baseline / 1e6,
+        peak / baseline,
+    )
+
+
 def memory(quick: bool) -> list[tuple[str, float, float, float]]:
     """Traced peaks (MB) against what the work needs at least:
     ``(case, peak, baseline, peak / baseline)``."""
@@ -356,6 +388,7 @@ def memory(quick: bool) -> list[tuple[str, float, float, float]]:
             ("fit, 3 epochs", peaks[1] / 1e6, baseline / 1e6, peaks[1] / baseline)
         )
         del X, y, model
+        rows.append(_big_fit(quick))
         n = 100_000 if quick else 1_000_000
         Xp, _ = ml.datasets.make_moons(n, noise=0.2, seed=0)
         small = _moons_model(16)
