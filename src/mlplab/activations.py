@@ -256,7 +256,10 @@ class Softmax(ActivationFunction):
     name = "softmax"
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        out = np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
+        # Z - max(Z) can only overflow towards -inf (entries more than the
+        # largest float below the row's maximum), whose exp is the exact 0.
+        with np.errstate(over="ignore"):
+            out = np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
         out /= out.sum(axis=-1, keepdims=True)
         return out

@@ -160,6 +160,9 @@ class RunConfig:
         The hidden and output layers' kernel initializer.
     l2 : float
         L2 penalty ``l2 * sum(W**2)`` on every kernel.
+    clipnorm : float, optional
+        Scale the gradients down whenever their global norm exceeds this (a
+        remedy for divergence).
     test_size : float
         Fraction held out for testing (stratified for classification); 0 for
         none.
@@ -184,6 +187,7 @@ class RunConfig:
     batch_size: int | None = None
     init: str = "glorot_uniform"
     l2: float = 0.0
+    clipnorm: float | None = None
     test_size: float = 0.2
     seed: int = 0
     name: str | None = field(default=None, compare=False)
@@ -224,6 +228,8 @@ class RunConfig:
                 raise ValueError(f"{key} must be >= {low}; received {key}={value!r}")
         if self.noise is not None:
             self._check_number("noise", self.noise, low=0.0, inclusive=True)
+        if self.clipnorm is not None:
+            self._check_number("clipnorm", self.clipnorm, low=0.0, inclusive=False)
         if self.label_column is not None and (
             isinstance(self.label_column, bool)
             or not isinstance(self.label_column, int | str)
@@ -274,15 +280,19 @@ class RunConfig:
 
     def make_optimizer(self) -> optimizers.Optimizer:
         name = self.optimizer
+        clip = self.clipnorm
         if name == "momentum":
-            return optimizers.SGD(learning_rate=self.lr, momentum=0.9)
+            return optimizers.SGD(learning_rate=self.lr, momentum=0.9, clipnorm=clip)
         if name == "nesterov":
-            return optimizers.SGD(learning_rate=self.lr, momentum=0.9, nesterov=True)
+            return optimizers.SGD(
+                learning_rate=self.lr, momentum=0.9, nesterov=True, clipnorm=clip
+            )
         try:
             opt = optimizers.get(name)
         except ValueError as exc:
             raise ValueError(f"{exc} Also 'momentum' and 'nesterov'.") from None
         opt.learning_rate = self.lr
+        opt.clipnorm = clip
         return opt
 
     # -- variants --------------------------------------------------------------
@@ -392,7 +402,7 @@ def parse_value(key: str, text: str) -> Any:
             return int(text)
         except ValueError:
             raise ValueError(f"{name} must be an integer; received {text!r}") from None
-    if name in ("lr", "l2", "test_size", "noise"):
+    if name in ("lr", "l2", "test_size", "noise", "clipnorm"):
         try:
             return float(text)
         except ValueError:

@@ -23,13 +23,16 @@ class DivergenceError(FloatingPointError):
         self, loss: float, epoch: int | None = None, learning_rate: float | None = None
     ) -> None:
         self.loss, self.epoch, self.learning_rate = loss, epoch, learning_rate
-        where = f" at epoch {epoch}" if epoch is not None else ""
+        # The attribute counts from 0, like fit's epochs; the message from 1.
+        where = f" in epoch {epoch + 1}" if epoch is not None else ""
         hint = "try a lower learning rate"
         if learning_rate is not None:
             hint += f" (it is {learning_rate:g}; try {learning_rate / 10:g})"
         super().__init__(
             f"training diverged{where}: the loss became {loss}; the model keeps the "
-            f"last weights that gave a finite loss; {hint}, or scale the inputs"
+            f"last weights that gave a finite loss; {hint}, scale the inputs, or "
+            "clip the gradients (the optimizer's clipnorm, e.g. SGD(..., "
+            "clipnorm=1.0); --clipnorm 1 on the command line)"
         )
 
 

@@ -106,6 +106,12 @@ MODEL_OPTIONS = [
         "he_uniform, he_normal, lecun_normal, plain, zeros (default glorot_uniform)",
     ),
     ("--l2", "F", "L2 penalty l2 * sum(W^2) on every kernel (default 0)"),
+    (
+        "--clipnorm",
+        "F",
+        "scale the gradients down whenever their global norm exceeds F (a remedy "
+        "when training diverges)",
+    ),
 ]
 
 
