@@ -7,14 +7,18 @@ Re-exported by :mod:`mlplab.datasets`; a malformed file raises a
 from __future__ import annotations
 
 import csv
+import math
 import numbers
+import os
+import tokenize
 from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 from types import EllipsisType
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from ._validation import all_finite
 
@@ -344,9 +348,15 @@ def _numeric_array(arr: np.ndarray, what: str, shown: str, ndim: int) -> np.ndar
         )
     if arr.size == 0:
         raise ValueError(f"{shown}: {what} is empty; received shape {arr.shape}")
-    out = np.ascontiguousarray(arr, dtype=np.float64)
+    with np.errstate(over="ignore"):  # a long double beyond float64: inf
+        out = np.ascontiguousarray(arr, dtype=np.float64)
     if not all_finite(out):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        if np.isfinite(arr[where]):
+            raise ValueError(
+                f"{shown}: {what} holds {arr[where]!s} at index {where}, too large "
+                "for float64; scale the data"
+            )
         raise ValueError(
             f"{shown}: {what} holds {out[where]} at index {where}; remove or impute "
             "NaN and infinite values"
@@ -362,6 +372,29 @@ def _refuse_pickle(exc: ValueError, shown: str, kind: str) -> ValueError:
             f"arrays instead"
         )
     return ValueError(f"{shown} could not be read as a {kind} file: {exc}")
+
+
+def _check_npy_size(f: BinaryIO, shown: str) -> None:
+    """Refuse a header that declares more data than the file holds, before
+    ``np.load`` allocates memory for it (a damaged header can ask for
+    terabytes); leaves ``f`` at its start."""
+    version = npy_format.read_magic(f)
+    if version == (1, 0):
+        shape, _, dtype = npy_format.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, _, dtype = npy_format.read_array_header_2_0(f)
+    else:  # np.load reads (or refuses) other versions itself
+        f.seek(0)
+        return
+    held = os.fstat(f.fileno()).st_size - f.tell()
+    declared = math.prod(shape) * dtype.itemsize
+    if not dtype.hasobject and declared > held:
+        raise ValueError(
+            f"{shown} is truncated or damaged: its header declares an array of "
+            f"shape {shape} and dtype {dtype} ({declared} bytes), but only {held} "
+            "bytes of data follow"
+        )
+    f.seek(0)
 
 
 def load_npy(
@@ -411,10 +444,14 @@ def load_npy(
         )
     try:
         with p.open("rb") as f:  # closed even when np.load fails
+            _check_npy_size(f, shown)
             arr = np.load(f, allow_pickle=False)
     except ValueError as exc:
+        if str(exc).startswith(shown):
+            raise
         raise _refuse_pickle(exc, shown, ".npy") from None
-    except (OSError, EOFError) as exc:
+    # SyntaxError and TokenError: NumPy parses a damaged header as Python.
+    except (OSError, EOFError, SyntaxError, tokenize.TokenError) as exc:
         raise ValueError(f"{shown} could not be read as a .npy file: {exc}") from None
     table = _numeric_array(arr, "the array", shown, ndim=2)
     if label_column is None:
@@ -499,7 +536,13 @@ def load_npz(path: StrPath) -> tuple[np.ndarray, np.ndarray | None]:
     if y_raw.ndim == 2 and y_raw.shape[1] == 1:
         y_raw = y_raw.reshape(-1)
     if y_raw.dtype.kind in "US" and y_raw.ndim == 1 and y_raw.size:
-        y = y_raw.astype(str)
+        try:
+            y = y_raw.astype(str)
+        except UnicodeDecodeError as exc:  # bytes labels that are not ASCII
+            raise ValueError(
+                f"{shown}: 'y' holds bytes that are not ASCII text "
+                f"({exc.object[exc.start : exc.end]!r}); save the labels as str"
+            ) from None
     else:
         y = _as_labels(_numeric_array(y_raw, "'y'", shown, ndim=1))
     if len(y) != len(X):

@@ -51,10 +51,13 @@ def check_sample_weight(sample_weight: Any, n: int, dtype: Any) -> np.ndarray:
         raise ValueError(
             f"sample_weight must be non-negative; received {float(w.min())!r}"
         )
-    total = float(w.sum())
-    if total <= 0:
+    top = float(w.max())
+    if top <= 0:
         raise ValueError("sample_weight is all zero; at least one must be positive")
-    return (w * (n / total)).astype(dtype)
+    # Divided by the largest first, the weights lie in [0, 1]: their sum can
+    # neither overflow (weights near 1e308) nor make n / sum overflow (tiny ones).
+    w = w / top
+    return (w * (n / float(w.sum()))).astype(dtype)
 
 
 def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
@@ -121,38 +124,65 @@ def check_array(
     """
     if X is None:
         raise TypeError(f"{name} must be an array; received None")
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and similar
-        raise ValueError(f"{name} could not be read as an array: {exc}") from None
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
-    ):
-        raise TypeError(
-            f"{name} must hold numbers; received an array of dtype {arr.dtype}"
-        )
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real; received complex values")
+    arr = as_array(X, name)
+    check_numeric(arr, name)
     if arr.ndim != ndim:
         raise ValueError(
             f"{name} must be {ndim}-dimensional; received shape {arr.shape}"
         )
     if arr.size == 0 or arr.shape[0] == 0:
         raise ValueError(f"{name} is empty; received shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=dtype if dtype is not None else np.float64)
-    if not all_finite(arr):
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+    return to_finite_float(arr, name, dtype if dtype is not None else np.float64)
+
+
+def as_array(X: Any, name: str) -> np.ndarray:
+    """``np.asarray(X)``, a ragged list refused with a ValueError that says so."""
+    try:
+        return np.asarray(X)
+    except Exception as exc:  # ragged lists and similar
+        raise ValueError(f"{name} could not be read as an array: {exc}") from None
+
+
+def check_numeric(arr: np.ndarray, name: str) -> None:
+    """Refuse anything but booleans, integers and real floats (timedelta64,
+    whose dtype NumPy counts among the integers, included)."""
+    if arr.dtype.kind == "c":
+        raise TypeError(
+            f"{name} must be real; received complex values (dtype {arr.dtype})"
+        )
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold numbers; received an array of dtype {arr.dtype}"
+        )
+
+
+def to_finite_float(
+    arr: np.ndarray, name: str, dtype: Any, order: Any = "C"
+) -> np.ndarray:
+    """``arr`` as an array of the float ``dtype`` in ``order``; NaN, infinity
+    and values too large for ``dtype`` (1e300 in float32) are refused."""
+    with np.errstate(over="ignore"):  # too large for dtype: inf, refused below
+        out = np.asarray(arr, dtype=dtype, order=order)
+    if not all_finite(out):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        given = arr[where]
+        if np.isfinite(given):
+            raise ValueError(
+                f"{name} holds {given!r} at index {where}, too large for "
+                f"{np.dtype(dtype).name} (at most {np.finfo(dtype).max:.4g}); "
+                "scale the data"
+            )
         raise ValueError(
             f"{name} contains NaN or infinity (first at index {where}: "
-            f"{arr[where]!r}); remove or impute those values"
+            f"{given!r}); remove or impute those values"
         )
-    return arr
+    return out
 
 
 def check_features(X: Any, *, dtype: np.dtype, name: str = "X") -> np.ndarray:
     """Inputs: a 2-D array (n_samples, n_features); a 1-D array is refused."""
-    arr = np.asarray(X) if X is not None else X
-    if arr is not None and getattr(arr, "ndim", 2) == 1:
+    arr = as_array(X, name) if X is not None else X
+    if arr is not None and arr.ndim == 1:
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features); received a 1-D array of "
             f"shape {arr.shape}. Use X.reshape(-1, 1) for a single feature or "

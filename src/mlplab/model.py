@@ -25,11 +25,15 @@ import numpy as np
 
 from . import activations, losses, optimizers
 from ._validation import (
+    all_finite,
+    as_array,
     check_dtype,
     check_features,
+    check_numeric,
     check_positive,
     check_sample_weight,
     check_seed,
+    to_finite_float,
 )
 from .callbacks import History
 from .exceptions import DivergenceError
@@ -260,18 +264,13 @@ class Sequential:
         output by output like the layers' activations (Fortran order)."""
         k = self.output_dim
         assert k is not None
-        arr = np.asarray(y)
-        if arr.dtype == object or not (
-            np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
-        ):
+        arr = as_array(y, name)
+        if arr.dtype.kind in "UO":
             raise TypeError(
                 f"{name} must hold numbers; received an array of dtype {arr.dtype}"
-                + (
-                    ". Encode class names as integers 0..k-1"
-                    if arr.dtype.kind in "UO"
-                    else ""
-                )
+                ". Encode class names as integers 0..k-1"
             )
+        check_numeric(arr, name)
         if arr.ndim == 0 or arr.shape[0] != n:
             raise ValueError(
                 f"X has {n} samples but {name} has "
@@ -299,25 +298,30 @@ class Sequential:
                     f"binary_crossentropy needs {name} of 0/1 labels; received values "
                     f"such as {vals.tolist()}"
                 )
-        return np.asfortranarray(arr, dtype=self.dtype)
+        return to_finite_float(arr, name, self.dtype, order="F")
 
     def _class_targets(self, arr: np.ndarray, k: int, name: str) -> np.ndarray:
         n = arr.shape[0]
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr.ravel()
         if arr.ndim == 1:
-            labels = arr.astype(np.int64)
-            if (labels != arr).any() or labels.min() < 0 or labels.max() >= k:
+            # Checked before the cast to int, which is undefined for 1e300.
+            ok = (arr >= 0) & (arr <= k - 1)
+            if arr.dtype.kind == "f":
+                ok &= arr == np.floor(arr)
+            if not ok.all():
                 raise ValueError(
                     f"a softmax output of {k} units needs integer class labels in "
                     f"0..{k - 1}; received values from {arr.min()!r} to {arr.max()!r}"
                     f" (e.g. {np.unique(arr)[:5].tolist()})"
                 )
             Y = np.zeros((n, k), dtype=self.dtype, order="F")
-            Y[np.arange(n), labels] = 1.0
+            Y[np.arange(n), arr.astype(np.intp)] = 1.0
             return Y
         if arr.ndim == 2 and arr.shape[1] == k:
-            bad = ~(((arr == 0) | (arr == 1)).all(axis=1) & (arr.sum(axis=1) == 1))
+            # Counted, not summed: a sum of entries like 1e308 overflows.
+            one_hot = ((arr == 0) | (arr == 1)).all(axis=1)
+            bad = ~(one_hot & (np.count_nonzero(arr, axis=1) == 1))
             if bad.any():
                 row = int(np.argmax(bad))
                 raise ValueError(
@@ -597,12 +601,23 @@ class Sequential:
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Output-layer activations, shape (n_samples, n_outputs): probabilities
         for sigmoid and softmax outputs. Large inputs are processed in chunks of
-        ``batch_size`` rows (default 4096)."""
+        ``batch_size`` rows (default 4096). Inputs so large that the outputs
+        overflow to NaN or infinity raise a ``ValueError``."""
         if not self.built:
             if X is None or not hasattr(np.asarray(X), "shape"):
                 raise ValueError("the model is not built: call fit() first")
         Xa = self._inputs(X)
-        return self._predict_arrays(Xa, batch_size)
+        # Inputs too large for the weights overflow: one error, not warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            A = self._predict_arrays(Xa, batch_size)
+        if not all_finite(A):
+            raise ValueError(
+                "the predictions overflow to NaN or infinity: X holds values up to "
+                f"{float(np.abs(Xa).max()):.4g} and the weights up to "
+                f"{float(np.abs(self._flat_params).max()):.4g}; scale the inputs as "
+                "the training data was scaled"
+            )
+        return A
 
     def _forward_chunks(
         self, X: np.ndarray, batch_size: int | None

@@ -52,6 +52,7 @@ import json
 import math
 import os
 import secrets
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
@@ -82,7 +83,9 @@ _HEADER_FIELDS = (
     "init_rng_state",
 )
 # What a damaged or hostile file can make the zip, npy and json readers raise.
-# RuntimeError covers zipfile's "encrypted" and json's RecursionError.
+# RuntimeError covers zipfile's "encrypted" and json's RecursionError;
+# SyntaxError and TokenError, NumPy parsing a damaged .npy header as Python
+# (in an array of more than 4 kB, read before the zip's checksum is checked).
 _READ_ERRORS = (
     OSError,
     EOFError,
@@ -91,6 +94,8 @@ _READ_ERRORS = (
     TypeError,
     OverflowError,
     RuntimeError,
+    SyntaxError,
+    tokenize.TokenError,
     zipfile.BadZipFile,
     zlib.error,
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import re
 import sys
 from pathlib import Path
@@ -60,7 +61,13 @@ def import_files(paths: list[str]) -> None:
             raise ValueError(f"--import: cannot load {path} as Python")
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the user's code: one line, not a traceback
+            del sys.modules[spec.name]
+            raise ValueError(
+                f"--import {path} failed: {type(exc).__name__}: {exc}"
+            ) from None
 
 
 def select(spec: str | None, n: int, default: str) -> np.ndarray:
@@ -114,9 +121,12 @@ def set_weights(model: Sequential, spec: str | None) -> None:
         try:
             numbers = [float(v) for v in values.split(",")]
         except ValueError:
+            numbers = [math.nan]
+        if not all(math.isfinite(v) for v in numbers):
             raise ValueError(
-                f"--weights: {name} takes comma-separated numbers; received {values!r}"
-            ) from None
+                f"--weights: {name} takes comma-separated finite numbers; received "
+                f"{values!r}"
+            )
         target = arrays[name]
         if len(numbers) == 1:
             new = np.full(target.shape, numbers[0])

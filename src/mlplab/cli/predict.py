@@ -66,8 +66,21 @@ def run(args: argparse.Namespace) -> int:
         )
         writer.writerow(names)
         writer.writerows([[repr(float(v)) for v in row] for row in A])
+    elif model.task == "binary" and A.shape[1] > 1:  # k independent 0/1 labels
+        k = A.shape[1]
+        names = [f"prediction_{j + 1}" for j in range(k)]
+        writer.writerow([*names, *(f"p_{j + 1}" for j in range(k))])
+        for code_row, row in zip(model._classes(A).tolist(), A, strict=True):
+            writer.writerow([*code_row, *(f"{float(p):.6g}" for p in row)])
     else:
-        labels = classes or list(range(max(2, A.shape[1])))
+        n_classes = max(2, A.shape[1])  # one sigmoid unit: two classes
+        if classes and len(classes) != n_classes:
+            raise ValueError(
+                f"{args.model}: the model file lists {len(classes)} classes "
+                f"({', '.join(repr(c) for c in classes)}) for a model that predicts "
+                f"{n_classes}; the file is inconsistent"
+            )
+        labels = classes or list(range(n_classes))
         probs = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
         codes = model._classes(A)
         writer.writerow(["prediction", *(f"p_{c}" for c in labels)])
@@ -77,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(
+                f"cannot write --output {args.output}: {exc.strerror or exc}"
+            ) from None
         print(f"wrote {len(A)} predictions to {args.output}", file=sys.stderr)
     return 0
