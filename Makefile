@@ -35,13 +35,16 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Speed and memory against hand-written NumPy, scikit-learn and (when installed)
-# PyTorch; several minutes. Not part of `make test`.
+# PyTorch, and the scikit-learn adapters' overhead and accuracy; several
+# minutes. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/estimators.py
 
 # The same, also writing the tables into README.md and the curves into docs/.
 bench-readme: $(STAMP)
 	$(BIN)/python benchmarks/run.py --readme README.md --plot docs/bench-scaling.png
+	$(BIN)/python benchmarks/estimators.py --readme README.md
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks

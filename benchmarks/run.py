@@ -534,13 +534,14 @@ def plot(scale: dict[str, list[tuple[int, float]]], path: str) -> None:
     plt.close(fig)
 
 
-def write_readme(path: str, text: str) -> None:
+def write_readme(path: str, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace what lies between the markers ``begin`` and ``end`` in ``path``."""
     readme = Path(path).read_text()
-    if BEGIN not in readme or END not in readme:
-        raise SystemExit(f"{path} has no {BEGIN} ... {END} section to replace")
-    head, rest = readme.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    Path(path).write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+    if begin not in readme or end not in readme:
+        raise SystemExit(f"{path} has no {begin} ... {end} section to replace")
+    head, rest = readme.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    Path(path).write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
 def main(argv: list[str] | None = None) -> str:

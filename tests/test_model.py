@@ -335,6 +335,24 @@ def test_a_deep_copy_trains_like_the_original(moons):
         assert any(np.any(g) for g in clone.loss_and_gradients(X, y)[1])
 
 
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copy_of_a_used_model_predicts_from_fresh_work_arrays(moons, how):
+    import copy
+    import pickle
+
+    X, y = moons
+    model = _net()
+    model.compile(loss="binary_crossentropy", optimizer=ml.SGD(0.5))
+    model.fit(X, y, epochs=2)
+    model.predict(X[:7])  # work arrays for 7 rows, with transposed views
+    clone = (
+        copy.deepcopy(model) if how == "deepcopy" else pickle.loads(pickle.dumps(model))
+    )
+    assert all(not layer._bufs for layer in clone.layers)  # nothing carried over
+    X2 = X[7:14] * 2.0  # the same number of rows, other values
+    np.testing.assert_array_equal(clone.predict(X2), model.predict(X2))
+
+
 def test_fit_never_returns_infinite_weights():
     X = np.array([[1.0], [2.0]])
     model = ml.Sequential([ml.Dense(1)], input_dim=1, seed=0)

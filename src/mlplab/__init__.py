@@ -8,6 +8,8 @@ NumPy.
 21
 """
 
+from typing import Any
+
 from . import (
     activations,
     callbacks,
@@ -41,6 +43,28 @@ from .regularizers import L1, L1L2, L2
 
 __version__ = "0.1.0"
 
+# The scikit-learn estimators import scikit-learn (about a second): loaded on
+# first use, so `import mlplab` stays light.
+_LAZY = {
+    "estimators": None,
+    "MLPClassifier": "estimators",
+    "MLPRegressor": "estimators",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(".estimators", __name__)
+    return module if _LAZY[name] is None else getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "L1",
     "L1L2",
@@ -59,6 +83,8 @@ __all__ = [
     "History",
     "Layer",
     "LearningRateScheduler",
+    "MLPClassifier",
+    "MLPRegressor",
     "ModelFormatError",
     "RMSprop",
     "Rescaling",
@@ -69,6 +95,7 @@ __all__ = [
     "callbacks",
     "config",
     "datasets",
+    "estimators",
     "explain",
     "features",
     "gradcheck",

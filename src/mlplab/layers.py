@@ -88,6 +88,16 @@ class _Buffers:
         self._by_n.clear()
         self._last_n, self._last = -1, {}
 
+    # A copy (pickle, copy.deepcopy) would copy each work array on its own and
+    # cut the transposed views loose from the arrays they view: a copied model
+    # would then compute from stale values. Copies start empty instead, and
+    # make their work arrays anew on the first call.
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
 
 class Layer:
     """Base class of all layers."""
@@ -102,6 +112,15 @@ class Layer:
         self.rng: np.random.Generator | None = None  # for stochastic layers
         self._buffers = _Buffers()
         self._bufs: dict[str, np.ndarray] = {}  # those of the last forward pass
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The last forward pass's arrays are work arrays too (see _Buffers).
+        state = self.__dict__.copy()
+        state["_bufs"] = {}
+        for key in ("_X", "_Z", "_A"):
+            if key in state:
+                state[key] = None
+        return state
 
     @property
     def built(self) -> bool:
