@@ -461,6 +461,37 @@ def test_bad_files_are_one_line_with_code_2(tmp_path, capsys, monkeypatch):
     assert "model.npz" in line
 
 
+# A command printing line after line, as `mlplab predict ... | head -1` sees it.
+_MANY_LINES = """
+import sys
+from mlplab import cli
+from mlplab.cli import predict
+
+def run(args):
+    for i in range(1_000_000):
+        print(f"line {i}")
+    return 0
+
+predict.run = run
+sys.exit(cli.main(["predict", "--model", "m", "--input", "x"]))
+"""
+
+
+def test_a_reader_that_leaves_early_ends_the_output_quietly():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _MANY_LINES],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"line 0\n"
+    proc.stdout.close()  # the reader leaves
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""  # no traceback, no complaint at exit
+
+
 @pytest.mark.parametrize(
     ("argv", "shown"),
     [

@@ -38,6 +38,28 @@ def test_losses_at_saturated_outputs(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("z", [-1e6, -800.0, -100.0, -20.0, 0.0, 30.0, 1e6])
+def test_fused_binary_crossentropy_is_exact_at_any_logit(z, dtype):
+    # -log(sigmoid(z)) = softplus(-z) and -log(1 - sigmoid(z)) = softplus(z),
+    # also where the sigmoid's output is floored (z below -708, or -87).
+    loss = ml.losses.get("binary_crossentropy")
+    Z = np.full((1, 1), z, dtype=dtype)
+    A = ml.activations.get("sigmoid").forward(Z)
+    for y in (0.0, 1.0):
+        Y = np.full((1, 1), y, dtype=dtype)
+        expected = np.logaddexp(0.0, -z if y else z)  # in float64
+        with np.errstate(all="raise"):
+            got = loss.fused_value(Y, A, Z)
+            each = loss.per_sample(Y, A, Z)
+        # (1 - y) z and -log a cancel to within a few ulps of |z|
+        eps = float(np.finfo(dtype).eps)
+        assert got >= 0
+        np.testing.assert_allclose(
+            [got, each[0]], expected, rtol=4 * eps, atol=4 * eps * max(1.0, abs(z))
+        )
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize(
     ("output", "loss", "units"),
     [

@@ -558,12 +558,6 @@ def test_fit_with_any_sample_weight(case):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ml.DivergenceError,
-    reason="training._batch_weights scales a mini-batch's weights by "
-    "m / sum(w), which overflows when the batch holds only subnormal weights",
-)
 def test_subnormal_sample_weights_in_mini_batches():
     X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
     w = np.array([1.0, 1e-320, 1e-320, 1e-320])
@@ -652,12 +646,6 @@ def test_fit_on_huge_values_trains_or_diverges_quietly(task, dtype):
         assert np.isfinite(A).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="Sequential.evaluate (_evaluate_arrays) runs the forward pass and the "
-    "loss outside np.errstate, so inputs of 1e300 warn (overflow in dot/reduce)",
-)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_evaluate_on_huge_values_is_quiet(dtype):
     model = ml.Sequential([ml.Dense(1)], input_dim=2, seed=0, dtype=dtype)
@@ -1612,13 +1600,7 @@ def test_a_failing_import_file_is_one_line(in_workdir, text):
     )
 
 
-# -- found here, to be fixed in files this change does not touch -------------------
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="cli.main catches ValueError and TypeError but not OSError: a folder "
-    "that cannot be created (--out under a file) ends in a traceback",
-)
+# -- bugs this file found, kept as regression tests ------------------------------
 @pytest.mark.parametrize(
     "argv",
     [
@@ -1634,36 +1616,16 @@ def test_an_output_folder_under_a_file_is_one_line(in_workdir, argv):
     _one_line_exit_2(argv, "a_file")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a run that diverges in its first epoch has an empty history, and "
-    "runs.train's learning-curve plot then fails with \"history has no 'loss'\" "
-    "(exit 2) instead of reporting the divergence (exit 1)",
-)
 def test_a_run_diverging_in_its_first_epoch_reports_the_divergence(in_workdir):
     code, err = _cli(["train", *FAST, "--no-progress", "--l2", "1e308", "--out", "d"])
     assert code == 1 and "history has no" not in err, err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="when every run of a sweep fails (here: a feature the data does not "
-    "have), sweep.run's loss plot fails with 'curves is empty' instead of "
-    "naming the runs' error",
-)
 def test_a_sweep_whose_runs_all_fail_names_their_error(in_workdir):
     argv = ["sweep", *FAST, "--no-progress", "--param", "features=x3", "--out", "s"]
     _one_line_exit_2(argv, "x3")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="StandardScaler.fit squares the deviations of values near 1e300, "
-    "which overflows with a RuntimeWarning (preprocessing.py)",
-)
 def test_standard_scaling_of_huge_values_is_quiet(in_workdir):
     rows = "".join(f"{1e300 * (i % 3)},{i % 5},{i % 2}\n" for i in range(30))
     Path("huge.csv").write_text("a,b,label\n" + rows)
@@ -1671,12 +1633,6 @@ def test_standard_scaling_of_huge_values_is_quiet(in_workdir):
     _cli([*argv, "standard", "--out", "huge"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="explain.trace and gradcheck.gradcheck compute outside np.errstate, "
-    "so huge weights, inputs or steps warn instead of showing inf / failing",
-)
 @pytest.mark.parametrize(
     "argv",
     [
@@ -1688,23 +1644,10 @@ def test_explain_and_gradcheck_of_huge_values_are_quiet(in_workdir, argv):
     _cli(argv)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="make_moons seeds np.random.default_rng(seed) directly instead of "
-    "_validation.make_rng, so a bad seed gets NumPy's message without the value",
-)
 def test_make_moons_names_a_bad_seed():
     refused(lambda: datasets.make_moons(10, seed=-3), ValueError, "seed=-3")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cli/_model_file.load takes list(metadata['classes']) unchecked: a "
-    "model file whose 'classes' is not a list of labels gives \"'int' object "
-    'is not iterable" or "unhashable type"',
-)
 @pytest.mark.parametrize("classes", [5, [{"a": 1}, [2]]])
 def test_a_model_file_with_malformed_classes_is_named(in_workdir, classes):
     model = ml.Sequential([ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)

@@ -93,7 +93,7 @@ def make_moons(
     """
     n = check_positive("n_samples", n_samples, integer=True)
     noise = check_range("noise", noise, 0.0, np.inf, high_inclusive=False)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     n_upper = n // 2 + n % 2
     n_lower = n - n_upper
     t_upper = np.linspace(0.0, np.pi, n_upper)

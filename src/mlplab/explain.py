@@ -332,8 +332,12 @@ class _Text:
         self.line(f"`{text}`" if self.md else text, indent)
 
     def num(self, x: float) -> str:
+        # A Python float: NumPy's round would overflow near the float maximum.
+        x = float(x)
         if not math.isfinite(x):
             return str(x)
+        if abs(x) >= 1e15:  # fixed point would print up to 309 digits
+            return f"{x:.{self.d}e}"
         x = round(x, self.d) + 0.0  # no "-0.000"
         return f"{x:.{self.d}f}"
 
@@ -370,8 +374,11 @@ class _Text:
     # the walkthrough
     def render(self) -> str:
         t = self.t
-        for k, step in enumerate(t.steps):
-            self.step(k, step)
+        # Huge weights or steps: the products shown (per-example outer
+        # products) may overflow, and are then shown as inf or nan.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for k, step in enumerate(t.steps):
+                self.step(k, step)
         return "\n".join(self.out).strip("\n") + "\n"
 
     def step(self, k: int, s: Step) -> None:

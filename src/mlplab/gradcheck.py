@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,11 +65,14 @@ class GradcheckReport:
 
     def worst(self) -> tuple[str, tuple[int, ...], float, float]:
         """The weight entry with the largest absolute disagreement:
-        ``(array name, index, analytic, numerical)``."""
+        ``(array name, index, analytic, numerical)``; an entry where either
+        is NaN or infinite counts as the largest."""
         best: tuple[str, tuple[int, ...], float, float] | None = None
         gap = -1.0
         for name, a in self.analytic.items():
-            diff = np.abs(a - self.numerical[name])
+            with np.errstate(over="ignore", invalid="ignore"):
+                diff = np.abs(a - self.numerical[name])
+            diff[~np.isfinite(diff)] = np.inf
             idx = np.unravel_index(int(diff.argmax()), diff.shape)
             if diff[idx] > gap:
                 gap = float(diff[idx])
@@ -90,7 +94,15 @@ class GradcheckReport:
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """``||a - b|| / (||a|| + ||b||)``, 0 when both are zero."""
+    """``||a - b|| / (||a|| + ||b||)``, 0 when both are zero and ``inf`` when
+    either holds NaN or infinity (an overflowed gradient is not checked)."""
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("inf")
+    # Both divided by a power of two near their largest entry (exact, so the
+    # same bits as without it) cannot overflow when squared in the norms.
+    top = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
+    c = math.ldexp(1.0, math.frexp(top)[1] - 1)
+    a, b = a / c, b / c
     denom = float(np.linalg.norm(a) + np.linalg.norm(b))
     return 0.0 if denom == 0.0 else float(np.linalg.norm(a - b)) / denom
 
@@ -107,7 +119,8 @@ def numerical_gradient(f: Any, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
         flat[i] = orig - eps
         minus = f()
         flat[i] = orig
-        gflat[i] = (plus - minus) / (2.0 * eps)
+        # / eps / 2: the same bits as / (2 eps), which overflows for eps > 9e307
+        gflat[i] = (plus - minus) / eps / 2.0
     return grad
 
 
@@ -116,7 +129,9 @@ def gradcheck(model: Sequential, X: Any, y: Any, eps: float = 1e-5) -> Gradcheck
 
     The model must be compiled. A float32 model is checked through a float64
     copy with the same weights (float32 cannot resolve a difference quotient).
-    The model's weights are left as they were.
+    The model's weights are left as they were. Losses that overflow (huge
+    weights, inputs or ``eps``) give a relative error of ``inf``: the check
+    fails, without warnings.
 
     Parameters
     ----------
@@ -135,14 +150,15 @@ def gradcheck(model: Sequential, X: Any, y: Any, eps: float = 1e-5) -> Gradcheck
         target = Sequential.from_config({**model.get_config(), "dtype": "float64"})
         target.compile(loss=model.loss, optimizer=model.optimizer)
         target.set_weights([w.astype(np.float64) for w in model.get_weights()])
-    _, grads = target.loss_and_gradients(Xa, y)
-    Xc = Xa.astype(np.float64)
-    Y = target._targets(y, Xc.shape[0])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        _, grads = target.loss_and_gradients(Xa, y)
+        Xc = Xa.astype(np.float64)
+        Y = target._targets(y, Xc.shape[0])
 
-    def f() -> float:
-        return target._loss_value(Y, target._forward(Xc, False))
+        def f() -> float:
+            return target._loss_value(Y, target._forward(Xc, False))
 
-    numeric = numerical_gradient(f, target._flat_params, eps)
+        numeric = numerical_gradient(f, target._flat_params, eps)
     names = target.weight_names
     analytic, numerical, errors = {}, {}, {}
     offset = 0

@@ -20,7 +20,9 @@ the logits ``z`` as well as the probabilities (``fused_value``):
 prediction costs about ``|z|`` rather than a clipped constant. Both
 cross-entropies take ``-log`` of a probability that the sigmoid or softmax
 computes with full relative precision, so the loss per sample is exact up to
-about 708 (float64) or 87 (float32). Called directly on probabilities, binary
+about 708 (float64) or 87 (float32); beyond that, where the sigmoid's output is
+floored, the fused binary cross-entropy takes ``log a = z``, exact at any
+logit. Called directly on probabilities, binary
 cross-entropy clips them to ``[eps, 1 - eps]`` (``eps`` the dtype's machine
 epsilon), as scikit-learn's ``log_loss`` does, so the value stays finite at
 predictions of exactly 0 or 1.
@@ -147,7 +149,7 @@ class BinaryCrossentropy(Loss):
 
     def per_sample(self, Y, A, Z=None):
         if Z is not None:  # as fused_value, sample by sample
-            return (Z - Y * Z - np.log(A)).sum(axis=1)
+            return (Z - Y * Z - np.minimum(np.log(A), Z)).sum(axis=1)
         P = _clip(A)
         return -(Y * np.log(P) + (1.0 - Y) * np.log1p(-P)).sum(axis=1)
 
@@ -156,8 +158,13 @@ class BinaryCrossentropy(Loss):
         #   -y log a - (1 - y) log(1 - a) = -log a + (1 - y) z,
         # which never forms 1 - a: no clipping, and a confidently wrong
         # prediction costs about |z|, not a constant.
+        # Where the sigmoid is floored (z below about -708, or -87 in float32),
+        # log a = z - log(1 + e^z) is z to the last bit, and elsewhere
+        # log a < z: the smaller of the two is log a at any z.
+        logA = np.log(A)
+        np.minimum(logA, Z, out=logA)
         total = float(np.add.reduce(Z, axis=None)) - _inner(Y, Z)  # sum (1-y) z
-        total -= float(np.add.reduce(np.log(A), axis=None))
+        total -= float(np.add.reduce(logA, axis=None))
         return total / Z.shape[0]
 
 

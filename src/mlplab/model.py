@@ -693,7 +693,13 @@ class Sequential:
         self, X: Any, y: Any, batch_size: int | None = None, sample_weight: Any = None
     ) -> dict[str, float]:
         """The loss (regularization included; with ``sample_weight``, the
-        weighted mean over samples) and each compiled metric on (X, y)."""
+        weighted mean over samples) and each compiled metric on (X, y).
+
+        Inputs or weights so large that the outputs or the loss overflow give
+        a loss of ``inf`` or NaN, without warnings: the loss measures how bad
+        the model is, also then (``fit`` turns a non-finite validation loss
+        into a ``DivergenceError``; ``predict`` raises a ``ValueError``, since
+        it has nothing meaningful to return)."""
         self._require_compiled("evaluate")
         Xa = self._inputs(X)
         Y = self._targets(y, Xa.shape[0])
@@ -711,18 +717,20 @@ class Sequential:
         batch_size: int | None = None,
         sw: np.ndarray | None = None,
     ) -> dict[str, float]:
+        """``evaluate`` on checked arrays (overflow: a non-finite loss, quietly)."""
         n = X.shape[0]
         assert self.output_dim is not None
         A = np.empty((n, self.output_dim), dtype=self.dtype, order="F")
         total = 0.0
-        with self._infer_lock:
-            for start, end, Ac in self._forward_chunks(X, batch_size):
-                A[start:end] = Ac
-                swc = None if sw is None else sw[start:end]
-                total += self._loss_value(Y[start:end], Ac, swc) * (end - start)
-        logs = {"loss": total / n}  # the penalty is in each chunk's value
-        for m in self.metrics:
-            logs[m] = self._metric(m, Y, A)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            with self._infer_lock:
+                for start, end, Ac in self._forward_chunks(X, batch_size):
+                    A[start:end] = Ac
+                    swc = None if sw is None else sw[start:end]
+                    total += self._loss_value(Y[start:end], Ac, swc) * (end - start)
+            logs = {"loss": total / n}  # the penalty is in each chunk's value
+            for m in self.metrics:
+                logs[m] = self._metric(m, Y, A)
         return logs
 
     def _metric(self, name: str, Y: np.ndarray, A: np.ndarray) -> float:

@@ -240,6 +240,27 @@ class _Scaler:
         return f"{type(self).__name__}({args})"
 
 
+def _mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation (``ddof=0``) without overflow.
+
+    Each column is first divided by a power of two ``c`` close to its largest
+    absolute value, so the squared deviations stay below 16 even for values
+    near the float maximum; the results are multiplied back by ``c``. Scaling
+    by a power of two is exact, so for ordinary data this gives the same bits
+    as ``X.mean(axis=0)`` and ``X.std(axis=0)``.
+    """
+    # frexp: |x| = m * 2**e with m in [0.5, 1); 2**(e - 1) never overflows and
+    # is 0.5 for an all-zero column.
+    _, e = np.frexp(np.abs(X).max(axis=0))
+    c = np.ldexp(1.0, e - 1)  # (n_features,)
+    Xs = X / c
+    mean = Xs.mean(axis=0) * c
+    # |std| <= max |x|: only rounding in the last bit can pass the float maximum.
+    with np.errstate(over="ignore"):
+        std = Xs.std(axis=0) * c
+    return mean, np.minimum(std, np.finfo(X.dtype).max)
+
+
 class StandardScaler(_Scaler):
     """Standardize each feature to mean 0 and standard deviation 1.
 
@@ -274,9 +295,8 @@ class StandardScaler(_Scaler):
         """Learn each feature's mean and standard deviation from ``X`` of shape
         (n_samples, n_features); ``y`` is ignored. Returns ``self``."""
         X = check_features(X, dtype=_FLOAT)
-        mean = X.mean(axis=0)
-        scale = X.std(axis=0)
-        constant = np.ptp(X, axis=0) == 0
+        mean, scale = _mean_std(X)
+        constant = X.max(axis=0) == X.min(axis=0)  # np.ptp could overflow
         mean[constant] = X[0, constant]  # exact, so the column maps to exactly 0
         scale[constant | (scale == 0)] = 1.0
         self.mean_, self.scale_ = mean, scale

@@ -481,10 +481,14 @@ def write_run(result: RunResult, out: str | Path) -> Path:
         folder / "model.npz",
         metadata={"classes": result.data.classes, "task": result.data.task},
     )
-    plots.save(
-        plots.learning_curves(result.model.history, title=result.label),
-        folder / "learning_curves.png",
-    )
+    history = result.model.history.history
+    # A run that diverged in its first epoch (or a resumed run with no epoch
+    # left) has no history to plot; the report then leaves the section out.
+    if history.get("loss") or history.get("val_loss"):
+        plots.save(
+            plots.learning_curves(result.model.history, title=result.label),
+            folder / "learning_curves.png",
+        )
     data = result.data
     if data.n_features == 2:
         plots.save(

@@ -135,7 +135,8 @@ def run(
     shuffling), so its result does not depend on the backend, the worker or
     the order: the same grid gives the same bits sequentially, with loky or on
     a Dask cluster. A run that raises is recorded as a
-    :class:`~mlplab.runs.FailedRun` with its error and the sweep goes on; a
+    :class:`~mlplab.runs.FailedRun` with its error and the sweep goes on (when
+    every run raises, a ``ValueError`` names the first one's error); a
     diverging run is a normal result marked ``diverged``.
 
     Parameters
@@ -254,7 +255,7 @@ def resume(
     try:
         doc = json.loads(state.read_text(encoding="utf-8"))
         configs = [RunConfig.from_dict(c) for c in doc["configs"]]
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ValueError(
             f"nothing to resume: {out} has no {STATE} (from mlplab sweep or compare)"
         ) from None
@@ -363,6 +364,12 @@ def _run_all(
             signum, f"interrupted after {finished} of {len(configs)} runs; {where}"
         )
     out_results = SweepResults(results)
+    if results and not out_results.succeeded:
+        # Nothing to compare or plot: one error, which names what went wrong.
+        raise ValueError(
+            f"every run failed ({len(results)} of {len(results)}); the first: "
+            f"{results[0].error}"
+        )
     if out is not None:
         write_summary(out_results, out, title=title)
     return out_results

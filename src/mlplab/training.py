@@ -235,9 +235,17 @@ def _epochs(
 
 def _batch_weights(w: np.ndarray) -> np.ndarray:
     """A batch's sample weights scaled to mean 1 (all zero stays zero: the
-    batch then moves only the regularization)."""
-    total = w.sum()
-    return w * (w.shape[0] / total) if total > 0 else w
+    batch then moves only the regularization).
+
+    The weights are first divided by their largest, so that neither the sum
+    (weights near the float maximum) nor ``m / sum`` (a batch of subnormal
+    weights) can overflow.
+    """
+    top = w.max()
+    if not top > 0:
+        return w
+    s = w / top  # in [0, 1], the largest exactly 1: the sum lies in [1, m]
+    return s * (w.shape[0] / s.sum())
 
 
 def _lr(model: Sequential) -> float | None:

@@ -1,16 +1,20 @@
 """The ``mlplab`` command. Each subcommand lives in its own module and exposes
 ``add_parser(subparsers)`` and ``run(args) -> int``.
 
-Errors in what the user gave (``ValueError``, ``TypeError``) become one line on
-stderr and exit code 2, a diverging run one line and exit code 1; never a
-traceback. Ctrl-C or SIGTERM during ``train`` or ``sweep`` stops at the end of
-the current epoch, saves a checkpoint, prints how to resume and exits with 130
-or 143; a second Ctrl-C stops at once.
+Errors in what the user gave (``ValueError``, ``TypeError``) and files or
+folders that cannot be read or written (``OSError``) become one line on stderr
+and exit code 2, a diverging run one line and exit code 1; never a traceback.
+Output piped into a reader that stops early (``| head``) ends quietly, with
+exit code 141 as after SIGPIPE.
+Ctrl-C or SIGTERM during ``train`` or ``sweep`` stops at the end of the current
+epoch, saves a checkpoint, prints how to resume and exits with 130 or 143; a
+second Ctrl-C stops at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -64,6 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error(exc: OSError) -> str:
+    """``path: reason``, e.g. ``out/run: Not a directory``."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    paths = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the flush at exit does not
+    fail again on the closed pipe."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a descriptor
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -86,6 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DivergenceError as exc:
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader left, e.g. `mlplab predict ... | head`
+        _silence_stdout()
+        return 141  # as a shell reports a process ended by SIGPIPE
+    except OSError as exc:  # e.g. --out under a file, a full disk, no permission
+        print(f"mlplab: error: {_os_error(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("mlplab: interrupted", file=sys.stderr)
         return 130

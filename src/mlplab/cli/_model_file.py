@@ -3,6 +3,7 @@ folder holding ``model.npz``, ``config.toml`` and ``metrics.json``."""
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,26 @@ def load(path: str) -> tuple[Sequential, list[Any], RunConfig | None]:
         p = p / "model.npz"
     model = persistence.load(p)
     meta = persistence.read_metadata(p)
-    classes = list(meta.get("classes", [])) if isinstance(meta, dict) else []
+    classes = _classes(meta.get("classes"), p) if isinstance(meta, dict) else []
     return model, classes, config
+
+
+def _classes(value: Any, path: Path) -> list[Any]:
+    """The metadata's ``classes``: a list of labels (strings or numbers)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(c, str | int | float) for c in value
+    ):
+        shown = reprlib.repr(value)
+        if isinstance(value, list):
+            bad = next(c for c in value if not isinstance(c, str | int | float))
+            shown += f" (holding {type(bad).__name__} {reprlib.repr(bad)})"
+        raise ValueError(
+            f"{path}: the metadata entry 'classes' must be a list of labels "
+            f"(strings or numbers); found {shown}"
+        )
+    return list(value)
 
 
 def encode(y: np.ndarray, classes: list[Any], model: Sequential) -> np.ndarray:
