@@ -18,6 +18,7 @@ REFERENCE = {
     "relu": lambda z: z * (z > 0),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
     "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1),
+    "exp": lambda z: np.e**z,
     "softmax": lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True),
 }
 
@@ -103,10 +104,33 @@ def test_saturated_values():
     np.testing.assert_allclose(activations.get("sigmoid")(Z), [[0.0, 1.0]], atol=1e-308)
     np.testing.assert_array_equal(activations.get("tanh")(Z), [[-1.0, 1.0]])
     np.testing.assert_array_equal(activations.get("elu")(Z), [[-1.0, 1000.0]])
+    # exp stops at the largest float instead of overflowing to inf
+    top = activations.get("exp")(Z)
+    assert top[0, 0] == 0.0 and np.isfinite(top[0, 1])
+    assert top[0, 1] > np.finfo(np.float64).max / 2
+    top32 = activations.get("exp")(Z.astype(np.float32))
+    assert top32.dtype == np.float32 and np.isfinite(top32[0, 1])
+    assert top32[0, 1] > np.finfo(np.float32).max / 2
     # sigmoid keeps relative precision far into the negative tail
     assert activations.get("sigmoid")(np.array([[-700.0]]))[0, 0] == pytest.approx(
         np.exp(-700.0), rel=1e-12
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", NAMES)
+def test_out_buffers_are_filled_and_returned(name, dtype):
+    act = activations.get(name)
+    Z = np.array([[-2.0, 0.5, 3.0], [1.0, -0.25, 0.0]], dtype=dtype)
+    expected = act(Z)
+    buf = np.full_like(Z, np.nan)
+    assert act.forward(Z, out=buf) is buf
+    np.testing.assert_array_equal(buf, expected)
+    dA = np.linspace(-1, 1, Z.size, dtype=dtype).reshape(Z.shape)
+    dZ = np.full_like(Z, np.nan)
+    got = act.backward(dA, Z, buf, out=dZ)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, act.backward(dA, Z, expected), rtol=1e-6)
 
 
 def test_parametrized_activations():

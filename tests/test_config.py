@@ -151,6 +151,39 @@ def test_bad_activation_parameter(value: str, message: str) -> None:
     assert repr(value) in str(info.value)
 
 
+def test_loss_with_parameter() -> None:
+    assert RunConfig(loss="huber:2").loss_spec() == {"name": "huber", "delta": 2.0}
+    assert RunConfig(loss="Huber:0.5").loss_spec() == {"name": "huber", "delta": 0.5}
+    assert RunConfig(loss="absolute_error").loss_spec() == "absolute_error"
+    assert RunConfig().loss_spec() is None
+    again = RunConfig.from_dict(RunConfig(loss="huber:2").to_dict())
+    assert again.loss_spec() == {"name": "huber", "delta": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("huber:x", "must be a number"),
+        ("mse:2", "only huber takes a parameter"),
+        ("huber:-1", "delta=-1.0"),
+        ("huber:inf", "delta=inf"),
+    ],
+)
+def test_bad_loss_parameter(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        RunConfig(loss=value)
+
+
+def test_a_fused_loss_brings_its_output_activation() -> None:
+    assert RunConfig(loss="poisson").output_spec() == "exp"
+    assert RunConfig(loss="binary_crossentropy").output_spec() == "sigmoid"
+    assert RunConfig(loss="huber").output_spec() is None  # the labels decide
+    assert RunConfig(output_activation="tanh", loss="mse").output_spec() == "tanh"
+    assert RunConfig(output_activation="exp", loss="poisson").output_spec() == "exp"
+    with pytest.raises(ValueError, match=r"'poisson' goes with .*'exp'.*'linear'"):
+        RunConfig(loss="poisson", output_activation="linear")
+
+
 @pytest.mark.parametrize(
     "key", ["activation", "output_activation", "loss", "init", "optimizer"]
 )

@@ -268,6 +268,45 @@ def test_categorical_crossentropy_needs_softmax_output():
         model.compile(loss="categorical_crossentropy")
 
 
+def test_poisson_needs_exp_output_and_says_how():
+    model = ml.Sequential([ml.Dense(4, activation="relu"), ml.Dense(2)], input_dim=2)
+    with pytest.raises(ValueError) as info:
+        model.compile(loss="poisson")
+    message = str(info.value)
+    assert "loss 'poisson' needs a final layer with activation 'exp'" in message
+    assert "Dense(2, activation='exp')" in message
+    assert "'dense_1', has activation 'linear'" in message
+    assert model.loss is None
+
+
+@pytest.mark.parametrize(
+    "loss", [n for n in losses.names() if losses.get(n).fused_activation]
+)
+@pytest.mark.parametrize("activation", [None, "tanh", "sigmoid", "softmax", "exp"])
+def test_a_fused_loss_refuses_every_other_output(loss, activation):
+    need = losses.get(loss).fused_activation
+    model = ml.Sequential([ml.Dense(3, activation=activation)], input_dim=2)
+    if activation == need:
+        model.compile(loss=loss)
+        assert model._fused
+        return
+    with pytest.raises(ValueError, match=f"'{need}'.*'{activation or 'linear'}'"):
+        model.compile(loss=loss)
+
+
+def test_poisson_refuses_negative_targets_and_takes_zeros():
+    model = ml.Sequential([ml.Dense(1, activation="exp")], input_dim=2, seed=0)
+    model.compile(loss="poisson")
+    with pytest.raises(ValueError, match=r"non-negative targets.*from -1\.5 to 3"):
+        model.fit(X4, [0.0, -1.5, 3.0, 2.0], epochs=1)
+    with pytest.raises(ValueError, match=r"non-negative.*from -2 to 1 in y_val"):
+        model.fit(X4, [0, 1, 2, 3], validation_data=(X4, [0, -2, 1, 1]), epochs=1)
+    with pytest.raises(ValueError, match="non-negative"):
+        model.evaluate(X4, [[0.0], [1.0], [-0.001], [1.0]])
+    history = model.fit(X4 / 10, [0, 0, 3, 1], epochs=2)  # zeros are counts too
+    assert all(np.isfinite(history.history["loss"]))
+
+
 def test_softmax_with_one_unit_built():
     model = ml.Sequential([ml.Dense(1, activation="softmax")], input_dim=2)
     with pytest.raises(ValueError, match="single output unit"):

@@ -29,8 +29,11 @@ from sklearn.datasets import (
     make_regression,
 )
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import mean_poisson_deviance
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.neural_network._base import poisson_loss
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
@@ -85,12 +88,27 @@ CONFORMANCE = [
     MLPRegressor(hidden_layer_sizes=(8,), max_iter=50, learning_rate_init=0.01),
     MLPClassifier(**FLOAT32_SGD),
     MLPRegressor(**FLOAT32_SGD),
+    # The checks give poisson positive targets (its positive_only tag), on
+    # which a log link needs more steps to reach their R² of 0.5.
+    MLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=0.03, loss="poisson"
+    ),
+    MLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=0.01, loss="huber"
+    ),
 ]
 
 
 def expected_failed_checks(estimator) -> dict[str, str]:
     """None with float64 (the default): every check passes. A model asked to
-    compute in float32 fails two checks by design."""
+    compute in float32 fails two checks by design, and loss="poisson" one."""
+    if getattr(estimator, "loss", None) == "poisson":
+        return {
+            "check_regressor_multioutput": (
+                "the check fits negative targets without asking the positive_only "
+                "tag; loss='poisson' refuses them with a ValueError, by design"
+            ),
+        }
     if estimator.dtype != "float32":
         return {}
     failures = {
@@ -140,6 +158,108 @@ def test_test_accuracy_within_one_point_of_scikit_learn(loader):
         theirs.append(SkMLPClassifier(**params).fit(X_tr, y_tr).score(X_te, y_te))
     assert np.mean(ours) > 0.9
     assert abs(np.mean(ours) - np.mean(theirs)) <= 0.01, (ours, theirs)
+
+
+# -- the regression losses -----------------------------------------------------------
+
+
+def _counts(seed, n=400):
+    """Count data with a log-linear mean, split in half."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = rng.poisson(np.exp(X @ np.array([0.6, -0.4, 0.3, 0.0]) + 0.5))
+    return X[: n // 2], X[n // 2 :], y[: n // 2], y[n // 2 :]
+
+
+@short_training  # squared error on raw counts takes longer than tol allows
+@pytest.mark.parametrize(
+    "loss", ["squared_error", "mse", "absolute_error", "huber", "poisson"]
+)
+def test_each_regression_loss_fits_and_reduces_its_loss(loss):
+    X_tr, X_te, y_tr, y_te = _counts(0)  # counts: targets valid for every loss
+    est = fast(MLPRegressor, loss=loss, max_iter=300).fit(X_tr, y_tr)
+    assert est.model_.loss.name == loss
+    assert est.loss_curve_[-1] < 0.6 * est.loss_curve_[0]
+    assert est.score(X_te, y_te) > 0.4  # absolute_error predicts medians
+    out = "exp" if loss == "poisson" else "linear"
+    assert est.model_.layers[-1].activation.name == out
+    assert est.out_activation_ == ("exp" if loss == "poisson" else "identity")
+    if loss == "poisson":
+        assert (est.predict(X_te) > 0).all()
+
+
+def test_poisson_deviance_close_to_scikit_learn():
+    # Same hyperparameters on the same count data; different initial weights
+    # and batches, so the mean test deviance over three seeds.
+    ours, theirs, truth, constant = [], [], [], []
+    for seed in range(3):
+        X_tr, X_te, y_tr, y_te = _counts(seed)
+        rate = np.exp(X_te @ np.array([0.6, -0.4, 0.3, 0.0]) + 0.5)
+        truth.append(mean_poisson_deviance(y_te, rate))
+        constant.append(mean_poisson_deviance(y_te, np.full(len(y_te), y_tr.mean())))
+        params = dict(
+            loss="poisson",
+            hidden_layer_sizes=(16,),
+            learning_rate_init=0.01,
+            max_iter=200,
+            random_state=seed,
+        )
+        with warnings.catch_warnings():  # either may stop at max_iter
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ours.append(MLPRegressor(**params).fit(X_tr, y_tr).predict(X_te))
+            theirs.append(SkMLPRegressor(**params).fit(X_tr, y_tr).predict(X_te))
+        ours[-1] = mean_poisson_deviance(y_te, ours[-1])
+        theirs[-1] = mean_poisson_deviance(y_te, theirs[-1])
+    # It learned the rate: nearer the true rate's deviance than a constant's.
+    assert np.mean(ours) < 0.5 * (np.mean(truth) + np.mean(constant))
+    assert abs(np.mean(ours) - np.mean(theirs)) <= 0.1 * np.mean(theirs), (
+        ours,
+        theirs,
+    )
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_poisson_loss_is_scikit_learns_definition(alpha):
+    # With one batch per epoch, partial_fit's loss_ is the loss of the model
+    # it starts from: scikit-learn's poisson_loss plus its penalty,
+    # alpha / 2 * sum(W**2) / n_samples.
+    X, _, y, _ = _counts(1)
+    Y = np.column_stack([y, y // 2])  # two outputs: summed, as scikit-learn's
+    est = fast(MLPRegressor, loss="poisson", alpha=alpha, batch_size=len(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.set_params(max_iter=20).fit(X, Y)
+    penalty = 0.5 * alpha * sum(np.sum(W**2) for W in est.coefs_) / len(y)
+    expected = poisson_loss(Y, est.predict(X)) + penalty
+    est.partial_fit(X, Y)
+    assert est.loss_ == pytest.approx(expected, rel=1e-10)
+
+
+def test_poisson_refuses_negative_targets_with_a_message():
+    X, _, y, _ = _counts(2)
+    y = y - 1.5
+    for method in ("fit", "partial_fit"):
+        est = MLPRegressor(loss="poisson")
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"MLPRegressor: loss='poisson' requires non-negative y; received "
+                f"values from {float(y.min())!r} to {float(y.max())!r}"
+            ),
+        ):
+            getattr(est, method)(X, y)
+        assert not hasattr(est, "model_")
+    assert MLPRegressor(loss="poisson").__sklearn_tags__().target_tags.positive_only
+    assert not MLPRegressor().__sklearn_tags__().target_tags.positive_only
+
+
+@short_training
+def test_warm_start_refuses_another_output_activation(regression):
+    X, y = regression
+    est = fast(MLPRegressor, max_iter=5, warm_start=True).fit(X, np.abs(y))
+    est.set_params(loss="huber").fit(X, np.abs(y))  # same output: goes on
+    with pytest.raises(ValueError, match=r"output='linear'.*output='exp'"):
+        est.set_params(loss="poisson").fit(X, np.abs(y))
 
 
 # -- meta-estimators, clone, pickle --------------------------------------------------
@@ -583,8 +703,8 @@ def test_bad_parameters_are_named_at_fit_time(iris, param, value):
 
 def test_bad_regressor_loss_and_random_state(regression):
     X, y = regression
-    with pytest.raises(ValueError, match=re.escape("loss='poisson'")):
-        MLPRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match=re.escape("loss='hinge'")):
+        MLPRegressor(loss="hinge").fit(X, y)
     with pytest.raises(ValueError, match=r"random_state|seed"):
         MLPRegressor(random_state="abc").fit(X, y)
 

@@ -34,7 +34,13 @@ def softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-ACTS = {"tanh": np.tanh, "sigmoid": sigmoid, "softmax": softmax, "linear": lambda z: z}
+ACTS = {
+    "tanh": np.tanh,
+    "sigmoid": sigmoid,
+    "softmax": softmax,
+    "linear": lambda z: z,
+    "exp": np.exp,
+}
 
 
 def ref_loss(name, Y, A):
@@ -48,6 +54,14 @@ def ref_loss(name, Y, A):
         return np.mean((A - Y) ** 2)
     if name == "squared_error":
         return 0.5 * np.mean((A - Y) ** 2)
+    if name == "absolute_error":
+        return np.mean(np.abs(A - Y))
+    if name == "huber":  # delta 1
+        r = np.abs(A - Y)
+        return np.mean(np.where(r <= 1, 0.5 * r**2, r - 0.5))
+    if name == "poisson":
+        ylogy = np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0.0)
+        return np.sum(ylogy - Y * np.log(A) - Y + A) / n
     raise AssertionError(name)
 
 
@@ -129,6 +143,12 @@ def make_case(name, seed=0):
     elif name == "squared_error":
         y, loss = rng.normal(size=(6, 1)), "squared_error"
         out = ml.Dense(1, activation="sigmoid")
+    elif name in ("absolute_error", "huber"):
+        y, loss = 2.0 * rng.normal(size=(6, 2)), name  # |residuals| below and above 1
+        out = ml.Dense(2)
+    elif name == "poisson":
+        y, loss = rng.poisson(2.0, size=6), "poisson"
+        out = ml.Dense(1, activation="exp")
     elif name == "l2":
         reg = ml.L2(0.1)
         out = ml.Dense(1, activation="sigmoid", kernel_regularizer=ml.L2(0.05))
@@ -156,6 +176,9 @@ CASES = [
     "softmax",
     "mse",
     "squared_error",
+    "absolute_error",
+    "huber",
+    "poisson",
     "l2",
     "dropout",
     "activation_layers",
@@ -460,6 +483,31 @@ def test_a_features_and_a_rescaling_layer():
 
 
 # -- renderings ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("case", "shown"),
+    [
+        ("poisson", "dZ2 = (A2 − Y) / n    (poisson and exp differentiated together)"),
+        ("poisson", "L = (1/n) Σᵢ Σₖ [yᵢₖ·log(yᵢₖ/aᵢₖ) − yᵢₖ + aᵢₖ]"),
+        ("huber", "h(r) = r²/2 if |r| ≤ δ else δ·(|r| − δ/2)"),
+        ("absolute_error", "L = mean over all entries of |a − y|"),
+    ],
+)
+def test_text_of_the_regression_losses(case, shown):
+    model, X, y = make_case(case)
+    text = trace(model, X, y).to_text()
+    assert shown in text
+    assert f"L = {case}(Y, A)" not in text  # the formula, not the fallback
+
+
+def test_text_of_an_exp_hidden_layer():
+    model = ml.Sequential(
+        [ml.Dense(2, activation="exp"), ml.Dense(1)], input_dim=2, seed=0
+    )
+    model.compile("mse", ml.SGD(0.1))
+    text = trace(model, [[0.5, -1.0]], [2.0]).to_text()
+    assert "dZ1 = dA1 ⊙ exp'(Z1) = dA1 ⊙ (A1)" in text
+
+
 def test_text_walks_through_the_step():
     text = trace(neuron(), [[1.0, 1.0]], [1]).to_text()
     lines = text.splitlines()

@@ -17,6 +17,11 @@ LOSS_OUTPUTS = [
     ("squared_error", "sigmoid", 1),
     ("mse", "linear", 1),
     ("mse", "tanh", 2),
+    ("absolute_error", "linear", 2),
+    ("huber", "linear", 2),
+    ("poisson", "exp", 1),
+    ("poisson", "exp", 2),
+    ("mse", "exp", 1),  # exp without its fused loss: through its own derivative
 ]
 REGULARIZERS = {
     "none": None,
@@ -26,11 +31,20 @@ REGULARIZERS = {
 }
 
 
-def _targets(loss, n_out, n, rng):
+def _targets(loss, n_out, n, rng, model=None, X=None):
     if loss == "categorical_crossentropy":
         return rng.integers(0, n_out, size=n)
     if loss == "binary_crossentropy":
         return rng.integers(0, 2, size=(n, n_out))
+    if loss == "poisson":
+        return rng.poisson(1.5, size=(n, n_out))  # counts, zeros included
+    if loss in ("absolute_error", "huber"):
+        # Residuals of 0.2 to 0.8 in size, or 1.2 to 1.8: at least 0.2 from
+        # the kinks at |r| = 0 (both) and |r| = delta = 1 (huber's second
+        # derivative), far beyond what a step of eps moves the outputs.
+        A = model.predict(X)
+        size = rng.uniform(0.2, 0.8, size=A.shape) + rng.integers(0, 2, A.shape)
+        return A - rng.choice([-1.0, 1.0], size=A.shape) * size
     return rng.normal(size=(n, n_out))
 
 
@@ -77,8 +91,11 @@ def test_gradients_match_centered_differences(
     model = _model(hidden_act, out_act, n_out, depth, REGULARIZERS[reg])
     model.compile(loss=loss, optimizer="sgd")
     X = rng.normal(size=(7, 3))
-    y = _targets(loss, n_out, 7, rng)
-    report = ml.gradcheck(model, X, y)
+    y = _targets(loss, n_out, 7, rng, model, X)
+    # Stacked exponentials curve steeply: the centered difference's own
+    # error, O(eps**2 f'''), reaches 1e-6 at the default eps = 1e-5.
+    eps = 1e-6 if hidden_act == "exp" and depth == 2 else 1e-5
+    report = ml.gradcheck(model, X, y, eps=eps)
     assert report.max_relative_error < 1e-6, str(report)
 
 

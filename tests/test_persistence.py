@@ -106,6 +106,33 @@ def test_round_trip_compiled(tmp_path, task, kw):
     assert loaded.evaluate(X, y) == model.evaluate(X, y)
 
 
+@pytest.mark.parametrize(
+    ("loss", "output", "hidden"),
+    [
+        ({"name": "huber", "delta": 2.5}, None, "tanh"),
+        ("absolute_error", None, "relu"),
+        ("poisson", "exp", "exp"),
+    ],
+)
+def test_round_trip_of_the_regression_losses(tmp_path, loss, output, hidden):
+    model = ml.Sequential(
+        [ml.Dense(4, activation=hidden), ml.Dense(2, activation=output)],
+        input_dim=3,
+        seed=0,
+    )
+    model.compile(loss, ml.Adam(0.01))
+    X, _ = _data("regression")
+    y = np.random.default_rng(1).poisson(2.0, size=(40, 2))  # counts: valid for all
+    model.fit(X, y, epochs=2, batch_size=8)
+    persistence.save(model, tmp_path / "m.npz")
+    loaded = persistence.load(tmp_path / "m.npz")
+    _assert_same_model(model, loaded)
+    assert loaded.loss.get_config() == model.loss.get_config()
+    if isinstance(loss, dict):
+        assert loaded.loss.delta == 2.5
+    assert loaded.evaluate(X, y) == model.evaluate(X, y)
+
+
 @pytest.mark.parametrize("hidden", [(), (3,), (4, 2)])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_round_trip_uncompiled(tmp_path, hidden, dtype):

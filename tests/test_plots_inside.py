@@ -372,9 +372,13 @@ def test_activation_gallery_one_panel_per_activation_with_its_derivative():
         assert z[0] == -4 and z[-1] == 4 and (z == z2).all()
         assert ax.get_legend() is not None
         # The derivative is the slope of the function (away from ReLU's kink).
+        # Second-order differences at the ends too, and a relative margin for
+        # exp's steep end (where f = f' = 54.6).
         smooth = np.abs(z) > 0.05
-        slope = np.gradient(f, z)
-        np.testing.assert_allclose(df[smooth], slope[smooth], atol=2e-3, err_msg=name)
+        slope = np.gradient(f, z, edge_order=2)
+        np.testing.assert_allclose(
+            df[smooth], slope[smooth], rtol=1e-3, atol=2e-3, err_msg=name
+        )
     by_name = dict(zip(names, fig.axes, strict=True))
     z, df, _ = _curve(by_name["sigmoid"], "f′(z)")
     assert df.max() == pytest.approx(0.25) and z[np.argmax(df)] == 0.0

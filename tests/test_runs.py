@@ -392,6 +392,36 @@ def test_train_regression_metrics(tmp_path: Path) -> None:
     assert m["train_mse"] < 1e-3  # a straight line is learned
 
 
+def test_a_poisson_run_on_counts_gets_an_exp_output(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=60)
+    counts = rng.poisson(np.exp(1 + x))
+    rows = [(round(v, 4), int(c)) for v, c in zip(x, counts, strict=True)]
+    path = _write_csv(tmp_path / "counts.csv", "x,count", rows)
+    # Integer labels would be classes; the loss makes them counts.
+    config = RunConfig(
+        data=str(path), hidden=(), loss="poisson", lr=0.1, epochs=300, test_size=0.2
+    )
+    result = train(config)
+    out = result.model.layers[-1]
+    assert isinstance(out, Dense) and out.activation.name == "exp"
+    assert result.metrics["task"] == "regression"
+    curve = result.metrics["loss_history"]
+    assert curve[-1] < 0.5 * curve[0]
+    # exp(1 + x) is learned: the weight and the bias come near 1
+    W, b = result.model.get_weights()
+    assert abs(W[0, 0] - 1) < 0.3 and abs(b[0] - 1) < 0.3
+
+
+def test_a_huber_run_with_its_delta(tmp_path: Path) -> None:
+    rows = [(round(x, 4), round(0.5 * x - 0.2, 4)) for x in np.linspace(-1, 1, 30)]
+    path = _write_csv(tmp_path / "reg.csv", "x,y", rows)
+    config = RunConfig(data=str(path), hidden=(), loss="huber:0.5", epochs=20)
+    model = build_model(config, load_data(config))
+    assert model.loss.get_config() == {"name": "huber", "delta": 0.5}
+    assert model.layers[-1].activation.name == "linear"
+
+
 def test_train_is_deterministic() -> None:
     config = SMALL.replace(batch_size=8, optimizer="adam", lr=0.05)
     a, b = train(config), train(config)

@@ -22,9 +22,21 @@ def test_per_sample_losses_average_to_the_loss(name, rng):
     A = rng.uniform(0.05, 0.95, size=(7, 3))
     A /= A.sum(axis=1, keepdims=True) if name == "categorical_crossentropy" else 1
     Y = np.eye(3)[rng.integers(0, 3, size=7)]
+    if name == "poisson":
+        Y *= rng.integers(1, 5, size=(7, 1))  # counts
+    elif name == "huber":
+        Y *= rng.choice([1.0, 3.0], size=(7, 1))  # residuals inside and beyond 1
     per = loss.per_sample(Y, A)
     assert per.shape == (7,)
     assert np.mean(per) == pytest.approx(loss(Y, A), rel=1e-12)
+    # each sample's value is the loss of that sample alone
+    for i in (0, 6):
+        assert per[i] == pytest.approx(loss(Y[i : i + 1], A[i : i + 1]), rel=1e-12)
+    fused = loss.fused_activation
+    if fused is not None and fused != "softmax":  # per_sample from the logits
+        Z = rng.normal(size=(7, 3))
+        A = ml.activations.get(fused)(Z)
+        np.testing.assert_allclose(loss.per_sample(Y, A, Z), loss.per_sample(Y, A))
 
 
 def test_fused_per_sample_binary_crossentropy_matches_the_plain_one(rng):
@@ -44,6 +56,9 @@ def test_fused_per_sample_binary_crossentropy_matches_the_plain_one(rng):
         ("softmax", "categorical_crossentropy", 3, "multiclass"),
         ("linear", "mse", 1, "regression"),
         ("sigmoid", "squared_error", 1, "binary"),
+        ("linear", "absolute_error", 1, "regression"),
+        ("linear", "huber", 1, "regression"),
+        ("exp", "poisson", 1, "counts"),
     ],
 )
 def test_weight_two_is_the_same_as_a_duplicated_sample(
@@ -54,6 +69,7 @@ def test_weight_two_is_the_same_as_a_duplicated_sample(
         "binary": (X[:, 0] > 0).astype(int),
         "multiclass": rng.integers(0, 3, size=40),
         "regression": X[:, 0] - X[:, 1],
+        "counts": rng.poisson(np.exp(X[:, 0] / 2)),
     }[labels]
     w = np.ones(40)
     w[:7] = 2.0

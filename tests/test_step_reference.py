@@ -35,6 +35,7 @@ HIDDEN = {
     "relu": None,
     "leaky_relu": 0.1,
     "elu": 0.7,
+    "exp": None,
     "linear": None,
 }
 KINKED = {"relu", "leaky_relu", "elu"}
@@ -48,7 +49,11 @@ OUTPUTS = {
     "sigmoid-mse": ("sigmoid", "mse", 2),
     # Not fused: mlplab goes through softmax's own Jacobian-vector product.
     "softmax-mse": ("softmax", "mse", 3),
+    "linear-absolute_error": ("linear", "absolute_error", 2),
+    "linear-huber": ("linear", "huber", 2),
+    "exp-poisson": ("exp", "poisson", 2),
 }
+HUBER_DELTA = 1.0  # mlplab's default
 
 # The penalty factor of the i-th Dense layer is (i + 1) times this.
 REGULARIZERS = {"l2": 0.01, "l1": 0.005}
@@ -79,6 +84,13 @@ class Case:
     seed: int = 0
 
     @property
+    def lr_scale(self) -> float:
+        """A tenth of the learning rate where exp units are (their slope grows
+        with their output: the full rates diverge within the few steps)."""
+        uses_exp = "exp" in self.hidden or OUTPUTS[self.output][0] == "exp"
+        return 0.1 if uses_exp else 1.0
+
+    @property
     def id(self) -> str:
         parts = ["-".join(self.hidden) or "no_hidden", self.output]
         parts.append(self.reg or "no_reg")
@@ -105,6 +117,8 @@ def activate(name: str, Z: np.ndarray) -> np.ndarray:
         return np.where(Z > 0, Z, _alpha(name) * Z)
     if name == "elu":
         return np.where(Z > 0, Z, _alpha(name) * (np.exp(Z) - 1.0))
+    if name == "exp":
+        return np.exp(Z)
     if name == "linear":
         return Z.copy()
     if name == "softmax":
@@ -126,6 +140,8 @@ def derivative(name: str, Z: np.ndarray) -> np.ndarray:
         return np.where(Z > 0, 1.0, _alpha(name))
     if name == "elu":
         return np.where(Z > 0, 1.0, _alpha(name) * np.exp(Z))
+    if name == "exp":
+        return np.exp(Z)
     if name == "linear":
         return np.ones_like(Z)
     raise AssertionError(name)
@@ -154,6 +170,21 @@ def loss_and_dA(name: str, Y: np.ndarray, A: np.ndarray) -> tuple[float, np.ndar
         return np.sum((A - Y) ** 2) / (2 * n * k), (A - Y) / (n * k)
     if name == "mse":
         return np.sum((A - Y) ** 2) / (n * k), 2.0 * (A - Y) / (n * k)
+    R = A - Y
+    if name == "absolute_error":
+        # Rounding must not move a residual across the kink at 0.
+        assert np.abs(R).min() > 1e-9, "test data too close to a kink"
+        return np.sum(np.abs(R)) / (n * k), np.sign(R) / (n * k)
+    if name == "huber":
+        d = HUBER_DELTA
+        assert np.abs(np.abs(R) - d).min() > 1e-9, "test data too close to delta"
+        small = np.abs(R) <= d
+        h = np.where(small, 0.5 * R**2, d * (np.abs(R) - 0.5 * d))
+        return np.sum(h) / (n * k), np.where(small, R, d * np.sign(R)) / (n * k)
+    if name == "poisson":
+        ylogy = np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1.0)), 0.0)
+        value = np.sum(ylogy - Y * np.log(A) - Y + A) / n
+        return value, (1.0 - Y / A) / n
     raise AssertionError(name)
 
 
@@ -199,10 +230,10 @@ def textbook_loss_and_gradients(
 class TextbookOptimizer:
     """The update rules, array by array, with Keras's default hyperparameters."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, lr_scale: float = 1.0) -> None:
         spec = OPTIMIZERS[name]
         self.kind = spec["kind"]
-        self.lr = spec["learning_rate"]
+        self.lr = spec["learning_rate"] * lr_scale
         self.momentum = spec.get("momentum", 0.0)
         self.nesterov = spec.get("nesterov", False)
         self.rho, self.epsilon = 0.9, 1e-7
@@ -266,9 +297,9 @@ def _mlplab_regularizer(reg: str | None, layer: int):
     return ml.L2(factor) if reg == "l2" else ml.L1(factor)
 
 
-def mlplab_optimizer(name: str) -> ml.optimizers.Optimizer:
+def mlplab_optimizer(name: str, lr_scale: float = 1.0) -> ml.optimizers.Optimizer:
     spec = OPTIMIZERS[name]
-    lr = spec["learning_rate"]
+    lr = spec["learning_rate"] * lr_scale
     if spec["kind"] == "sgd":
         return ml.SGD(
             learning_rate=lr,
@@ -300,13 +331,21 @@ def build(case: Case, dtype: str = "float64") -> ml.Sequential:
     )
     model = ml.Sequential(layers, input_dim=N_FEATURES, seed=case.seed, dtype=dtype)
     rng = np.random.default_rng(500 + case.seed)
+    # Smaller weights into exp units keep their outputs moderate (0.3 to 3):
+    # the textbook's plain formulas are exact only there, and the steps stable.
+    acts = [*case.hidden, out_act]
     model.set_weights(
         [
-            rng.normal(scale=0.8 if w.ndim == 2 else 0.3, size=w.shape)
-            for w in model.get_weights()
+            rng.normal(
+                scale=0.3 if w.ndim == 1 or acts[i // 2] == "exp" else 0.8,
+                size=w.shape,
+            )
+            for i, w in enumerate(model.get_weights())
         ]
     )
-    model.compile(loss=loss_name, optimizer=mlplab_optimizer(case.optimizer))
+    model.compile(
+        loss=loss_name, optimizer=mlplab_optimizer(case.optimizer, case.lr_scale)
+    )
     return model
 
 
@@ -323,6 +362,8 @@ def make_data(case: Case, n: int = 9):
         Y = np.eye(k)[y]
     elif case.output == "sigmoid-mse":
         y = Y = rng.uniform(0.05, 0.95, size=(n, k))
+    elif loss_name == "poisson":
+        y = Y = rng.poisson(1.5, size=(n, k)).astype(np.float64)  # counts
     else:
         Y = rng.normal(size=(n, k))
         y = Y.ravel() if k == 1 else Y
@@ -450,7 +491,7 @@ def test_train_steps_match_textbook(case):
     update, and the weights after each step."""
     model = build(case)
     X, y, Y = make_data(case)
-    opt = TextbookOptimizer(case.optimizer)
+    opt = TextbookOptimizer(case.optimizer, case.lr_scale)
     weights = model.get_weights()
     for rows in (slice(None), slice(0, 5), slice(3, 9), slice(None)):
         expected_loss, weights = textbook_step(case, opt, weights, X[rows], Y[rows])
@@ -464,7 +505,7 @@ def test_train_steps_match_textbook(case):
 def test_full_batch_fit_matches_textbook(case):
     model = build(case)
     X, y, Y = make_data(case)
-    opt = TextbookOptimizer(case.optimizer)
+    opt = TextbookOptimizer(case.optimizer, case.lr_scale)
     weights = model.get_weights()
     expected = []
     for _ in range(5):
@@ -481,7 +522,7 @@ def _textbook_minibatch_fit(case, weights, X, Y, epochs, batch_size, shuffle, se
     batch losses, each taken before its update."""
     n = X.shape[0]
     rng = np.random.default_rng(seed)
-    opt = TextbookOptimizer(case.optimizer)
+    opt = TextbookOptimizer(case.optimizer, case.lr_scale)
     history = []
     for _ in range(epochs):
         order = rng.permutation(n) if shuffle else np.arange(n)
@@ -569,6 +610,8 @@ FLOAT32_CASES = [
 ] + [
     Case(("elu",), "linear-mse", "l1", "adam", seed=30),
     Case(("sigmoid",), "sigmoid-mse", None, "momentum", seed=31),
+    Case(("exp",), "exp-poisson", "l2", "adam", seed=32),
+    Case(("tanh",), "linear-huber", None, "momentum", seed=33),
 ]
 
 
@@ -628,7 +671,7 @@ def test_float32_steps_agree_with_float64_textbook(case):
     np.testing.assert_allclose(loss, expected_loss, **FLOAT32)
     assert_weights_close(grads, expected_grads, **FLOAT32)
 
-    opt = TextbookOptimizer(case.optimizer)
+    opt = TextbookOptimizer(case.optimizer, case.lr_scale)
     for _ in range(3):
         expected_loss, weights = textbook_step(case, opt, weights, X, Y)
         loss = model.train_step(X, y)

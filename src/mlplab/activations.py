@@ -33,6 +33,7 @@ from ._validation import check_range
 __all__ = [
     "ELU",
     "ActivationFunction",
+    "Exp",
     "LeakyReLU",
     "Linear",
     "ReLU",
@@ -243,6 +244,30 @@ class ELU(ActivationFunction):
         return {"name": self.name, "alpha": self.alpha}
 
 
+class Exp(ActivationFunction):
+    """Exponential ``f(z) = exp(z)``, ``f'(z) = A``: the log link of Poisson
+    regression (scikit-learn's ``"exp"`` output activation), whose outputs are
+    always positive.
+
+    ``z`` is capped at the log of the largest float first, so ``exp`` never
+    overflows: above ``z = 709.78`` (float64; ``88.72`` in float32) the output
+    stays at about the largest float instead of becoming ``inf``. Far below 0
+    it underflows quietly to 0.
+    """
+
+    name = "exp"
+
+    def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        out = np.minimum(Z, _LOG_MAX[Z.dtype.char], out=out)
+        return np.exp(out, out=out)
+
+    def derivative(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return A.copy()
+
+    def backward(self, dA, Z, A, out=None):
+        return np.multiply(dA, A, out=out)
+
+
 class Softmax(ActivationFunction):
     """Softmax over the last axis, shifted by the row maximum so that it never
     overflows.
@@ -276,7 +301,7 @@ class Softmax(ActivationFunction):
 
 
 _REGISTRY: dict[str, type[ActivationFunction]] = {
-    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softmax)
+    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Exp, Softmax)
 }
 
 

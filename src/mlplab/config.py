@@ -113,6 +113,28 @@ def _parse_features(value: Any) -> tuple[str, ...] | None:
     return tuple(FeatureMap(value).names)
 
 
+def _spec(key: str, value: str, param: str, takes: tuple[str, ...]) -> Any:
+    """``"name:number"`` as the config dict ``{"name": name, param: number}``
+    of a component that takes one parameter; a plain name as it is."""
+    name, _, arg = value.partition(":")
+    if not arg:
+        return name
+    try:
+        number = float(arg)
+    except ValueError:
+        raise ValueError(
+            f"{key} {value!r}: the part after ':' must be a number (e.g. "
+            f"'{takes[0]}:2')"
+        ) from None
+    name = name.strip().lower()
+    if name not in takes:
+        raise ValueError(
+            f"{key} {value!r}: only {' and '.join(takes)} take"
+            f"{'s' if len(takes) == 1 else ''} a parameter (e.g. '{takes[0]}:2')"
+        )
+    return {"name": name, param: number}
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything one training run needs.
@@ -146,7 +168,9 @@ class RunConfig:
         By default chosen from the labels: integer labels with two classes get
         one sigmoid unit and binary cross-entropy, more classes a softmax and
         categorical cross-entropy, real-valued targets a linear output and
-        ``mse``.
+        ``mse``. A loss fused with an output activation brings it as the
+        default (``poisson``: ``exp``, for counts). ``"huber:2"`` is the Huber
+        loss with delta 2.
     optimizer : str
         ``sgd``, ``momentum`` (SGD with momentum 0.9), ``nesterov``,
         ``rmsprop``, ``adagrad`` or ``adam``.
@@ -243,7 +267,14 @@ class RunConfig:
         if self.output_activation is not None:
             activations.get(self.output_activation)
         if self.loss is not None:
-            losses.get(self.loss)
+            fused = losses.get(self.loss_spec()).fused_activation
+            out = self.output_activation
+            if fused is not None and out is not None and out.strip().lower() != fused:
+                raise ValueError(
+                    f"loss {self.loss!r} goes with output_activation {fused!r} (the "
+                    f"two are differentiated together); received output_activation="
+                    f"{out!r}. Leave output_activation out to get {fused!r}"
+                )
         initializers.get(self.init)
         self.make_optimizer()
 
@@ -261,22 +292,24 @@ class RunConfig:
     def activation_spec(self) -> Any:
         """The hidden activation as ``activations.get`` takes it (``elu:2``
         becomes ``{"name": "elu", "alpha": 2.0}``)."""
-        name, _, arg = self.activation.partition(":")
-        if not arg:
-            return name
-        try:
-            alpha = float(arg)
-        except ValueError:
-            raise ValueError(
-                f"activation {self.activation!r}: the part after ':' must be a "
-                "number (e.g. 'elu:2')"
-            ) from None
-        if name not in ("elu", "leaky_relu"):
-            raise ValueError(
-                f"activation {self.activation!r}: only elu and leaky_relu take a "
-                "parameter (e.g. 'elu:2')"
-            )
-        return {"name": name, "alpha": alpha}
+        return _spec("activation", self.activation, "alpha", ("elu", "leaky_relu"))
+
+    def loss_spec(self) -> Any:
+        """The loss as ``losses.get`` takes it (``huber:2`` becomes
+        ``{"name": "huber", "delta": 2.0}``), or None where not set."""
+        if self.loss is None:
+            return None
+        return _spec("loss", self.loss, "delta", ("huber",))
+
+    def output_spec(self) -> str | None:
+        """The output activation asked for: ``output_activation``, else the
+        one the loss is fused with (``exp`` for ``poisson``), else None (then
+        the labels decide)."""
+        if self.output_activation is not None:
+            return self.output_activation
+        if self.loss is not None:
+            return losses.get(self.loss_spec()).fused_activation
+        return None
 
     def make_optimizer(self) -> optimizers.Optimizer:
         name = self.optimizer

@@ -42,6 +42,9 @@ applies):
   never for multi-label ones.
 * With several regression targets, ``squared_error`` averages over them too,
   so its gradient is ``1 / n_outputs`` of scikit-learn's (which sums them).
+* The regressor's ``loss`` also takes ``"mse"``, ``"absolute_error"`` and
+  ``"huber"``; with ``"poisson"`` a negative target is a ValueError
+  (scikit-learn documents ``y >= 0`` but trains on to a NaN loss).
 * ``dropout``, ``kernel_initializer``, ``dtype``, ``class_weight``
   (classifier), ``val_loss_curve_``, ``model_`` and ``transform`` have no
   scikit-learn counterpart.
@@ -89,7 +92,13 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 
 # scikit-learn's names for two of mlplab's activations, and back for the output.
 _ALIASES = {"identity": "linear", "logistic": "sigmoid"}
-_OUT_NAMES = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"}
+_OUT_NAMES = {
+    "sigmoid": "logistic",
+    "softmax": "softmax",
+    "linear": "identity",
+    "exp": "exp",
+}
+_REGRESSION_LOSSES = ("squared_error", "mse", "absolute_error", "huber", "poisson")
 _SOLVERS = ("adam", "sgd", "rmsprop", "adagrad")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
 _AUTO_BATCH = 200  # batch_size="auto" is min(200, n_samples), as scikit-learn's
@@ -104,6 +113,7 @@ class _Architecture:
     dropout: tuple[float, ...]
     dtype: np.dtype
     n_outputs: int | None = None
+    output: str | None = None  # the output activation, mlplab's name
 
 
 class _SklearnEpochEnd(Callback):
@@ -188,7 +198,7 @@ _PARAMETERS = """
     activation : str or sequence of str, default "relu"
         The hidden layers' activation, one for all or one per layer: "relu",
         "tanh", "logistic" (mlplab's "sigmoid"), "identity" ("linear") or
-        another of mlplab's ("leaky_relu", "elu").
+        another of mlplab's ("leaky_relu", "elu", "exp").
     solver : {"adam", "sgd", "rmsprop", "adagrad"}, default "adam"
     alpha : float, default 1e-4
         L2 penalty, ``L2(alpha / (2 * batch_size * mean_weight))`` on every
@@ -268,7 +278,7 @@ _ATTRIBUTES = """
         Hidden layers + 2.
     n_outputs_ : int
     out_activation_ : str
-        "logistic", "softmax" or "identity".
+        "logistic", "softmax", "identity" or "exp" (``loss="poisson"``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Where ``X`` was a DataFrame with string column names.
@@ -571,14 +581,24 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         out = layers[-1]
         assert isinstance(out, Dense)
         return _Architecture(
-            tuple(hidden), tuple(names), tuple(rates), self.model_.dtype, out.units
+            tuple(hidden),
+            tuple(names),
+            tuple(rates),
+            self.model_.dtype,
+            out.units,
+            out.activation.name,
         )
 
     def _check_architecture(self, arch: _Architecture, n_outputs: int) -> None:
         """warm_start and partial_fit go on training the fitted model."""
         have = self._architecture()
         want = _Architecture(
-            arch.hidden, arch.activations, arch.dropout, arch.dtype, n_outputs
+            arch.hidden,
+            arch.activations,
+            arch.dropout,
+            arch.dtype,
+            n_outputs,
+            self._output_activation(),
         )
         if have != want:
             raise ValueError(
@@ -964,14 +984,22 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 class MLPRegressor(RegressorMixin, _BaseMLP):
     __doc__ = f"""A multi-layer perceptron regressor: scikit-learn's
     ``MLPRegressor`` over an mlplab ``Sequential``, with a linear output unit
-    per target.
+    per target (an ``exp`` one with ``loss="poisson"``).
 
     Parameters
     ----------
-    loss : {{"squared_error", "mse"}}, default "squared_error"
+    loss : {{"squared_error", "mse", "absolute_error", "huber", "poisson"}}, \
+default "squared_error"
         "squared_error" is half the mean squared error, as scikit-learn's;
-        "mse" is Keras's, without the half. (scikit-learn's first positional
-        parameter; a keyword here, as in the classifier.){_PARAMETERS}
+        "mse" is Keras's, without the half; "absolute_error" the mean of
+        ``|prediction - y|``; "huber" the Huber loss with delta 1 (squared
+        error within 1 of the target, absolute error beyond: robust to
+        outliers; scale ``y`` to match). "poisson" is half the Poisson
+        deviance, as scikit-learn's, for counts and other targets ``y >= 0``
+        (a ValueError otherwise), with an ``exp`` output unit (the log link;
+        ``out_activation_ == "exp"``), so predictions are positive.
+        (scikit-learn's first positional parameter; a keyword here, as in the
+        classifier.){_PARAMETERS}
     Attributes
     ----------{_ATTRIBUTES}
     Examples
@@ -1019,16 +1047,21 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         _store_arguments(self, locals())
 
     def _check_own_params(self) -> None:
-        self._choice("loss", ("squared_error", "mse"))
+        self._choice("loss", _REGRESSION_LOSSES)
 
     def _encode(
         self, y: Any, first: bool, incremental: bool, classes: Any
     ) -> tuple[np.ndarray, int]:
+        if self.loss == "poisson" and (y < 0).any():
+            raise ValueError(
+                f"{type(self).__name__}: loss='poisson' requires non-negative y; "
+                f"received values from {y.min().item()!r} to {y.max().item()!r}"
+            )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return Y, Y.shape[1]
 
     def _output_activation(self) -> str:
-        return "linear"
+        return "exp" if self.loss == "poisson" else "linear"
 
     def _loss(self) -> str:
         return self.loss
@@ -1058,6 +1091,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
 

@@ -42,6 +42,7 @@ _DERIVATIVES = {
     "relu": "1[Z > 0]",
     "leaky_relu": "1 if Z > 0 else α",
     "elu": "1 if Z > 0 else A + α",
+    "exp": "A",
     "linear": "1",
 }
 _LOSSES = {
@@ -49,6 +50,10 @@ _LOSSES = {
     "categorical_crossentropy": "L = −(1/n) Σᵢ Σₖ yᵢₖ·log aᵢₖ",
     "squared_error": "L = (1/2)·mean over all entries of (a − y)²",
     "mse": "L = mean over all entries of (a − y)²",
+    "absolute_error": "L = mean over all entries of |a − y|",
+    "huber": "L = mean over all entries of h(a − y),  h(r) = r²/2 if |r| ≤ δ "
+    "else δ·(|r| − δ/2)",
+    "poisson": "L = (1/n) Σᵢ Σₖ [yᵢₖ·log(yᵢₖ/aᵢₖ) − yᵢₖ + aᵢₖ]",
 }
 
 
@@ -268,7 +273,7 @@ def _recompute(
         # dL/dA as the formula gives it, unclipped: infinite where a sigmoid
         # output saturated; only shown, the step used dZ = (A − Y)/n.
         dA = (out - Y) / (out * (1.0 - out) * n)
-    elif model._fused:
+    elif model._fused and loss.fused_activation == "softmax":
         dA = -Y / (out * n)
     else:
         dA = loss.gradient(Y, out)  # dL/dA of the output

@@ -1,18 +1,31 @@
 """Loss functions. Every loss returns the *mean* over samples; ``1/n`` appears
 here and nowhere else.
 
-==========================  ====================================  ===============
-name                        value (``n`` samples, ``k`` outputs)  output
-==========================  ====================================  ===============
+==========================  ======================================  ===============
+name                        value (``n`` samples, ``k`` outputs)    output
+==========================  ======================================  ===============
 binary_crossentropy         ``-1/n sum(y log a + (1-y) log(1-a))``  sigmoid (fused)
-categorical_crossentropy    ``-1/n sum(y log a)``                 softmax (fused)
-squared_error               ``1/(2nk) sum((a - y)**2)``           any
-mse                         ``1/(nk) sum((a - y)**2)``            any
-==========================  ====================================  ===============
+categorical_crossentropy    ``-1/n sum(y log a)``                   softmax (fused)
+squared_error               ``1/(2nk) sum((a - y)**2)``             any
+mse                         ``1/(nk) sum((a - y)**2)``              any
+absolute_error              ``1/(nk) sum(|a - y|)``                 any
+huber (``delta``)           ``1/(nk) sum(h(a - y))``                any
+poisson                     ``1/n sum(y log(y/a) - y + a)``         exp (fused)
+==========================  ======================================  ===============
 
-The cross-entropies sum over the outputs of one sample and average over samples,
-so that, fused with their output activation, the gradient with respect to the
-output layer's pre-activation is simply ``dZ = (A - Y) / n``.
+``huber``'s ``h(r)`` is ``r**2 / 2`` where ``|r| <= delta`` and
+``delta (|r| - delta/2)`` beyond, so its gradient is ``r`` clipped to
+``[-delta, delta]``: squared error near the target, absolute error (scaled by
+``delta``) far from it, which makes it robust to outliers.
+``absolute_error``'s gradient at ``a == y`` is taken as 0.
+
+``poisson`` is half the Poisson deviance, as scikit-learn's MLP (``y log y``
+taken as 0 at ``y = 0``): for non-negative targets such as counts, with
+predictions ``a = exp(z) > 0``.
+
+The cross-entropies and ``poisson`` sum over the outputs of one sample and
+average over samples, so that, fused with their output activation, the gradient
+with respect to the output layer's pre-activation is simply ``dZ = (A - Y) / n``.
 
 Precision at the extremes. In a model, binary cross-entropy is computed from
 the logits ``z`` as well as the probabilities (``fused_value``):
@@ -30,6 +43,10 @@ predictions of exactly 0 or 1.
 ``squared_error`` carries the 1/2 of the classic derivations and of
 scikit-learn's MLP; ``mse`` is Keras's, without it.
 
+``poisson`` in a model is also computed from the logits (``log a = z``), so a
+prediction that underflows to 0 still costs about ``y |z|``; called directly on
+predictions, it floors them at the dtype's smallest normal number.
+
 >>> import numpy as np
 >>> from mlplab import losses
 >>> Y, A = np.array([[1.0], [0.0]]), np.array([[0.9], [0.2]])
@@ -37,6 +54,12 @@ scikit-learn's MLP; ``mse`` is Keras's, without it.
 0.164252
 >>> losses.get("squared_error")(Y, A), losses.get("mse")(Y, A)
 (0.0125, 0.025)
+>>> losses.get("absolute_error")(Y, A)
+0.15
+>>> losses.get({"name": "huber", "delta": 0.1})
+Huber(delta=0.1)
+>>> round(losses.get("poisson")(np.array([[2.0]]), np.array([[1.0]])), 6)
+0.386294
 """
 
 from __future__ import annotations
@@ -46,12 +69,16 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ._registry import get_component
+from ._validation import check_positive
 
 __all__ = [
+    "AbsoluteError",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "Huber",
     "Loss",
     "MeanSquaredError",
+    "Poisson",
     "SquaredError",
     "get",
     "names",
@@ -111,7 +138,10 @@ class Loss:
         return {"name": self.name}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        args = ", ".join(
+            f"{k}={v!r}" for k, v in self.get_config().items() if k != "name"
+        )
+        return f"{type(self).__name__}({args})"
 
 
 def _clip(A: np.ndarray) -> np.ndarray:
@@ -214,6 +244,134 @@ class MeanSquaredError(SquaredError):
     _factor = 1.0
 
 
+class AbsoluteError(Loss):
+    """The mean over all entries of ``|a - y|``; its gradient is
+    ``sign(a - y) / (n k)``, 0 at ``a == y``."""
+
+    name = "absolute_error"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        diff = np.subtract(A, Y)
+        np.abs(diff, out=diff)
+        return float(np.add.reduce(diff, axis=None)) / diff.size
+
+    def gradient(self, Y, A, out=None):
+        out = np.subtract(A, Y, out=out)
+        np.sign(out, out=out)
+        out *= 1.0 / A.size
+        return out
+
+    def per_sample(self, Y, A, Z=None):
+        return np.abs(A - Y).sum(axis=1) / A.shape[1]
+
+
+class Huber(Loss):
+    """The mean over all entries of ``h(a - y)``: ``h(r) = r**2 / 2`` for
+    ``|r| <= delta``, ``delta (|r| - delta / 2)`` beyond; the gradient is
+    ``clip(a - y, -delta, delta) / (n k)``.
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        Where the quadratic part turns linear; a finite number ``> 0``.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = check_positive("delta", delta)
+
+    def _entries(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+        # With q = min(|r|, delta), h(r) = q (|r| - q/2): both branches in one
+        # formula, and no r**2 that could overflow where |r| > delta.
+        R = np.subtract(A, Y)
+        np.abs(R, out=R)
+        Q = np.minimum(R, self.delta)
+        R -= 0.5 * Q
+        R *= Q
+        return R
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        H = self._entries(Y, A)
+        return float(np.add.reduce(H, axis=None)) / H.size
+
+    def gradient(self, Y, A, out=None):
+        out = np.subtract(A, Y, out=out)
+        np.clip(out, -self.delta, self.delta, out=out)
+        out *= 1.0 / A.size
+        return out
+
+    def per_sample(self, Y, A, Z=None):
+        return self._entries(Y, A).sum(axis=1) / A.shape[1]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "delta": self.delta}
+
+
+def _xlogx(Y: np.ndarray) -> np.ndarray:
+    """``y log y`` entrywise, without warnings: 0 at ``y = 0`` (its limit, as
+    ``0 * log(tiny)``), NaN for ``y < 0`` (outside the domain), as scipy's
+    ``xlogy(y, y)``."""
+    Y = np.asarray(Y, dtype=np.result_type(Y, np.float32))
+    out = _floor(Y)
+    np.log(out, out=out)
+    out *= Y
+    if Y.size and Y.min() < 0:
+        out[Y < 0] = np.nan
+    return out
+
+
+class Poisson(Loss):
+    """Half the Poisson deviance, summed over outputs and averaged over
+    samples: ``1/n sum(y log(y / a) - y + a)``, for targets ``y >= 0`` and
+    predictions ``a > 0``, as scikit-learn's MLP.
+
+    It goes with an ``exp`` output (the log link): with ``a = exp(z)``,
+    ``dL/dz = (a - y) / n``, and the model computes the value from ``z``
+    (``fused_value``), where ``log a = z`` holds even where ``a`` underflows
+    to 0. ``dL/da = (1 - y / a) / n``, with ``a`` floored as in the value.
+    """
+
+    name = "poisson"
+    fused_activation = "exp"
+
+    @staticmethod
+    def _entries(Y: np.ndarray, A: np.ndarray, logA: np.ndarray) -> np.ndarray:
+        """``a - y log a + y log y - y`` entrywise (``y log(y/a)`` split in two,
+        so that ``y / a`` cannot overflow)."""
+        D = np.multiply(Y, logA)
+        np.subtract(A, D, out=D)
+        D += _xlogx(Y)
+        D -= Y
+        return D
+
+    def _log(self, A: np.ndarray) -> np.ndarray:
+        logA = _floor(A)
+        return np.log(logA, out=logA)
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+        D = self._entries(Y, A, self._log(A))
+        return float(np.add.reduce(D, axis=None)) / A.shape[0]
+
+    def fused_value(self, Y: np.ndarray, A: np.ndarray, Z: np.ndarray) -> float:
+        D = self._entries(Y, A, Z)  # log a = z
+        return float(np.add.reduce(D, axis=None)) / Z.shape[0]
+
+    def gradient(self, Y, A, out=None):
+        # (1 - y/a) / n: y/a overflows only for a large count over a floored
+        # prediction, where the slope is beyond the float range: it is then
+        # the largest float, with its sign (a * n could overflow instead).
+        with np.errstate(over="ignore"):
+            out = np.divide(Y, _floor(A), out=out)
+        np.subtract(1.0, out, out=out)
+        out *= 1.0 / A.shape[0]
+        big = np.finfo(out.dtype).max
+        return np.clip(out, -big, big, out=out)
+
+    def per_sample(self, Y, A, Z=None):
+        return self._entries(Y, A, self._log(A) if Z is None else Z).sum(axis=1)
+
+
 _REGISTRY: dict[str, type[Loss]] = {
     cls.name: cls
     for cls in (
@@ -221,10 +379,15 @@ _REGISTRY: dict[str, type[Loss]] = {
         CategoricalCrossentropy,
         SquaredError,
         MeanSquaredError,
+        AbsoluteError,
+        Huber,
+        Poisson,
     )
 }
 _ALIASES = {
     "mean_squared_error": "mse",
+    "mae": "absolute_error",
+    "mean_absolute_error": "absolute_error",
     "log_loss": "binary_crossentropy",
     "cross_entropy": "categorical_crossentropy",
 }

@@ -232,10 +232,16 @@ class Sequential:
         if need is not None and not self._output_layer_fuses():
             last = self.layers[-1]
             got = getattr(last, "activation", None)
+            units = self._output_units() or "k"
             raise ValueError(
-                f"loss {self.loss.name!r} needs a final layer with a {need!r} "
-                f"activation; the last layer is {last!r}"
-                + ("" if got is None else f" with activation {got.name!r}")
+                f"loss {self.loss.name!r} needs a final layer with activation "
+                f"{need!r}, e.g. Dense({units}, activation={need!r}): the two are "
+                f"differentiated together. The last layer, {last.name!r}, "
+                + (
+                    f"is {type(last).__name__}, with no activation"
+                    if got is None
+                    else f"has activation {got.name!r}"
+                )
             )
         if self.output_activation.name == "softmax" and self.layers[-1].output_dim == 1:
             raise ValueError(
@@ -298,6 +304,11 @@ class Sequential:
                     f"binary_crossentropy needs {name} of 0/1 labels; received values "
                     f"such as {vals.tolist()}"
                 )
+        if self.loss is not None and self.loss.name == "poisson" and (arr < 0).any():
+            raise ValueError(
+                f"poisson needs non-negative targets; received values from "
+                f"{arr.min().item()!r} to {arr.max().item()!r} in {name}"
+            )
         return to_finite_float(arr, name, self.dtype, order="F")
 
     def _class_targets(self, arr: np.ndarray, k: int, name: str) -> np.ndarray:
@@ -354,8 +365,11 @@ class Sequential:
         ----------
         loss : str or Loss
             ``"binary_crossentropy"`` (sigmoid output),
-            ``"categorical_crossentropy"`` (softmax output), ``"squared_error"``
-            or ``"mse"`` (any output).
+            ``"categorical_crossentropy"`` (softmax output), ``"poisson"``
+            (exp output; non-negative targets), ``"squared_error"``, ``"mse"``,
+            ``"absolute_error"`` or ``"huber"`` (any output; ``{"name":
+            "huber", "delta": 2.0}`` or ``losses.Huber(2.0)`` for another
+            ``delta``).
         optimizer : str or Optimizer, default "sgd"
             ``"sgd"``, ``"rmsprop"``, ``"adagrad"``, ``"adam"`` (default
             hyperparameters), or an instance.

@@ -71,7 +71,7 @@ class Data:
 
 
 def _task(config: RunConfig, y: np.ndarray) -> str:
-    out = config.output_activation
+    out = config.output_spec()
     if out is not None:
         name = out.partition(":")[0]
         return {"softmax": "multiclass", "sigmoid": "binary"}.get(name, "regression")
@@ -163,14 +163,14 @@ def build_model(config: RunConfig, data: Data) -> Sequential:
     layers.append(
         Dense(
             out_units,
-            activation=config.output_activation or default_act,
+            activation=config.output_spec() or default_act,
             kernel_initializer=config.init,
             kernel_regularizer=reg,
         )
     )
     model = Sequential(layers, input_dim=data.n_features, seed=config.seed)
     model.compile(
-        loss=config.loss or default_loss,
+        loss=config.loss_spec() or default_loss,
         optimizer=config.make_optimizer(),
         metrics=[metric],
     )

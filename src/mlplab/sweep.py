@@ -224,7 +224,7 @@ def _data_key(config: RunConfig) -> tuple[Any, ...]:
         config.noise,
         config.test_size,
         config.seed,
-        config.output_activation,
+        config.output_spec(),  # it decides the task, and so the labels' encoding
     )
 
 

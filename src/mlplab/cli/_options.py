@@ -72,19 +72,20 @@ MODEL_OPTIONS = [
         "--activation",
         "NAME",
         "hidden activation: sigmoid, tanh, relu, leaky_relu, "
-        "elu, linear; elu:2 for ELU with alpha 2 (default tanh)",
+        "elu, exp, linear; elu:2 for ELU with alpha 2 (default tanh)",
     ),
     (
         "--output-activation",
         "NAME",
-        "output activation (default: sigmoid for two "
-        "classes, softmax for more, linear for regression)",
+        "output activation (default: the loss's own, e.g. exp for poisson; "
+        "else sigmoid for two classes, softmax for more, linear for regression)",
     ),
     (
         "--loss",
         "NAME",
-        "binary_crossentropy, categorical_crossentropy, "
-        "squared_error or mse (default: matches the output)",
+        "binary_crossentropy, categorical_crossentropy, squared_error, mse, "
+        "absolute_error, huber (huber:2 for delta 2) or poisson (counts; exp "
+        "output) (default: matches the output)",
     ),
     (
         "--optimizer",
