@@ -101,7 +101,7 @@ CONFORMANCE = [
 
 def expected_failed_checks(estimator) -> dict[str, str]:
     """None with float64 (the default): every check passes. A model asked to
-    compute in float32 fails two checks by design, and loss="poisson" one."""
+    compute in float32 fails up to three checks by design, and loss="poisson" one."""
     if getattr(estimator, "loss", None) == "poisson":
         return {
             "check_regressor_multioutput": (
@@ -118,6 +118,11 @@ def expected_failed_checks(estimator) -> dict[str, str]:
             "rtol=1e-7 (the same configuration passes in float64)"
         ),
     }
+    failures["check_methods_sample_order_invariance"] = (
+        "float32 products of some BLAS kernels (OpenBLAS on AVX2 CPUs) round a row "
+        "differently by its position in the batch, an ulp (1.2e-7 relative) above "
+        "the check's rtol=1e-7; float64 passes"
+    )
     if isinstance(estimator, MLPRegressor):
         failures["check_regressor_multioutput"] = (
             "dtype='float32' predicts in float32, by design; the check wants float64"
@@ -302,7 +307,10 @@ def test_pickle_and_deepcopy_give_the_same_predictions(iris, roundtrip):
     proba = est.predict_proba(X)
     copied = roundtrip(est)
     np.testing.assert_array_equal(copied.predict_proba(X), proba)
-    np.testing.assert_array_equal(copied.predict_proba(X[:5]), proba[:5])
+    # a batch of another size: the copy makes work arrays of that size anew. Its
+    # bits are compared with the original's on the same rows, since a BLAS may
+    # round a row differently by its position in a batch (OpenBLAS on AVX2).
+    np.testing.assert_array_equal(copied.predict_proba(X[:5]), est.predict_proba(X[:5]))
     # the copy's coefs_ are views of the copy's model, not of the original
     copied.coefs_[-1][...] = 0.0
     copied.intercepts_[-1][...] = 0.0
