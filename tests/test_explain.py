@@ -894,7 +894,8 @@ def planted():
     modules = set(sys.modules)
     yield str(PLANTED)
     for name in ("buggy_elu", "tanh_over_n"):
-        activations._REGISTRY.pop(name, None)
+        if name in activations.names():
+            activations._REGISTRY.unregister(name)
     for name in set(sys.modules) - modules:
         if name.startswith("mlplab_user_"):
             del sys.modules[name]
@@ -964,12 +965,11 @@ def test_explain_uses_an_imported_activation(capsys, planted):
 # -- registering one's own components -------------------------------------------------
 @pytest.fixture
 def registry_guard():
-    acts, loss_names = dict(activations._REGISTRY), dict(losses._REGISTRY)
+    before = {family: set(family.names()) for family in (activations, losses)}
     yield
-    activations._REGISTRY.clear()
-    activations._REGISTRY.update(acts)
-    losses._REGISTRY.clear()
-    losses._REGISTRY.update(loss_names)
+    for family, names in before.items():
+        for name in set(family.names()) - names:
+            family._REGISTRY.unregister(name)
 
 
 def make_softsign():

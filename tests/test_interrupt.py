@@ -136,8 +136,8 @@ def test_model_checkpoint_callback(tmp_path):
         seed=0,
     )
     model.compile("binary_crossentropy", ml.SGD(0.5))
-    every = ml.callbacks.ModelCheckpoint(tmp_path / "e{epoch}.npz", every=3)
-    best = ml.callbacks.ModelCheckpoint(
+    every = ml.ModelCheckpoint(tmp_path / "e{epoch}.npz", every=3)
+    best = ml.ModelCheckpoint(
         tmp_path / "best.npz", save_best_only=True, monitor="loss"
     )
     history = model.fit(X, y, epochs=10, callbacks=[every, best])
@@ -154,14 +154,14 @@ def test_model_checkpoint_callback(tmp_path):
     restored = ml.load(tmp_path / "e10.npz")
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
     with pytest.raises(ValueError, match="every=0"):
-        ml.callbacks.ModelCheckpoint(tmp_path / "x.npz", every=0)
+        ml.ModelCheckpoint(tmp_path / "x.npz", every=0)
     with pytest.raises(ValueError, match="'val_loss'"):
         model.fit(
             X,
             y,
             epochs=1,
             callbacks=[
-                ml.callbacks.ModelCheckpoint(
+                ml.ModelCheckpoint(
                     tmp_path / "v.npz", monitor="val_loss", save_best_only=True
                 )
             ],

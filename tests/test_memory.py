@@ -53,7 +53,7 @@ def test_fit_peak_is_data_plus_a_batch_and_does_not_grow(traced):
 def test_fit_does_not_copy_data_already_in_the_model_dtype():
     X = np.random.default_rng(0).random((50, 200), dtype=np.float32)
     model = _model()
-    assert np.shares_memory(model._inputs(X), X)
+    assert np.shares_memory(model.check_inputs(X), X)
 
 
 def test_predict_on_a_million_rows_works_in_chunks(traced):

@@ -30,6 +30,7 @@ from . import (
     schedules,
     sweep,
 )
+from ._version import __version__
 from .callbacks import Callback, EarlyStopping, History, LearningRateScheduler
 from .config import RunConfig
 from .exceptions import DivergenceError, ModelFormatError
@@ -38,10 +39,8 @@ from .gradcheck import GradcheckReport, gradcheck
 from .layers import Activation, Dense, Dropout, Layer, Rescaling
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, RMSprop
-from .persistence import load, save
+from .persistence import ModelCheckpoint, load, save
 from .regularizers import L1, L1L2, L2
-
-__version__ = "0.1.0"
 
 # The scikit-learn estimators import scikit-learn (about a second): loaded on
 # first use, so `import mlplab` stays light.
@@ -85,6 +84,7 @@ __all__ = [
     "LearningRateScheduler",
     "MLPClassifier",
     "MLPRegressor",
+    "ModelCheckpoint",
     "ModelFormatError",
     "RMSprop",
     "Rescaling",

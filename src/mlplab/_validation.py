@@ -73,6 +73,16 @@ def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
     return int(number) if integer else number
 
 
+def check_int(name: str, value: Any, *, low: int | None = None) -> int:
+    """Check that ``value`` is an integer (not a bool), at least ``low`` if
+    given."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; received {name}={value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}; received {name}={value!r}")
+    return int(value)
+
+
 def check_range(
     name: str,
     value: Any,

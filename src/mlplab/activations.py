@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._registry import get_component
+from ._registry import Registry
 from ._validation import check_range
 
 __all__ = [
@@ -300,14 +300,17 @@ class Softmax(ActivationFunction):
         return np.multiply(out, A, out=out)
 
 
-_REGISTRY: dict[str, type[ActivationFunction]] = {
-    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Exp, Softmax)
-}
+_REGISTRY: Registry[ActivationFunction] = Registry(
+    "activation",
+    ActivationFunction,
+    [Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Exp, Softmax],
+    none=Linear,
+)
 
 
 def names() -> list[str]:
     """The registered activation names."""
-    return list(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def register(cls: type[ActivationFunction]) -> type[ActivationFunction]:
@@ -325,36 +328,12 @@ def register(cls: type[ActivationFunction]) -> type[ActivationFunction]:
     ...         return 1.0 / (1.0 + np.abs(Z)) ** 2
     >>> get("softsign")(np.array([[1.0]]))
     array([[0.5]])
-    >>> del _REGISTRY["softsign"]
+    >>> _REGISTRY.unregister("softsign")
     """
-    return _register(cls, _REGISTRY, ActivationFunction, "activation")
-
-
-def _register(cls: Any, registry: dict[str, Any], base: type, kind: str) -> Any:
-    if not (isinstance(cls, type) and issubclass(cls, base)):
-        raise TypeError(
-            f"register takes a subclass of {base.__name__}; received {cls!r}"
-        )
-    name = getattr(cls, "name", "")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"{cls.__name__} needs a class attribute name = '...'")
-    key = name.strip().lower()
-    old = registry.get(key)
-    # Running the same definition again (a notebook cell, a file imported
-    # twice) replaces it; another class, or one of mlplab's own, may not.
-    rerun = old is not None and (
-        old.__qualname__ == cls.__qualname__
-        and not old.__module__.startswith("mlplab.")
-    )
-    if old is not None and old is not cls and not rerun:
-        raise ValueError(f"the {kind} name {key!r} is taken by {old.__name__}")
-    registry[key] = cls
-    return cls
+    return _REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> ActivationFunction:
     """Return an activation: ``None`` means ``linear``; a name (see
     :func:`names`), an instance or a config dict are accepted."""
-    if identifier is None:
-        return Linear()
-    return get_component(identifier, _REGISTRY, "activation", ActivationFunction)
+    return _REGISTRY.get(identifier)

@@ -182,11 +182,11 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
     -------
     Trace
     """
-    loss_fn, opt = model._require_compiled("explain.trace")
+    loss_fn, opt = model.require_compiled("explain.trace")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive integer; received steps={steps!r}")
-    Xa = model._inputs(X)
-    Y = model._targets(y, Xa.shape[0])
+    Xa = model.check_inputs(X)
+    Y = model.encode_targets(y, Xa.shape[0])
     records = []
     for _ in range(steps):
         before = [
@@ -194,9 +194,9 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
         ]
         lr = opt.current_learning_rate()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss_before = model._step(Xa, Y)[0]
+            loss_before = model.step(Xa, Y)[0]
             layers = _recompute(model, Xa, Y, before)
-            loss_after = model._loss_value(Y, model._forward(Xa, False))
+            loss_after = model.loss_value(Y, model.forward(Xa, False))
         records.append(
             Step(
                 float(loss_before),
@@ -208,7 +208,7 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
             )
         )
     info = [_describe(layer) for layer in model.layers]
-    return Trace(records, info, loss_fn.name, model._fused, opt.get_config())
+    return Trace(records, info, loss_fn.name, model.fused, opt.get_config())
 
 
 def _clip_scale(model: Sequential) -> float:
@@ -218,7 +218,7 @@ def _clip_scale(model: Sequential) -> float:
     clipnorm = getattr(opt, "clipnorm", None)
     if clipnorm is None:
         return 1.0
-    norm = float(np.linalg.norm(model._flat_grads))
+    norm = float(np.linalg.norm(model.flat_grads))
     return clipnorm / norm if norm > clipnorm else 1.0
 
 
@@ -255,7 +255,7 @@ def _recompute(
             rec["Z"] = A
             A = layer.activation.forward(A.copy())
         elif isinstance(layer, Dropout):
-            mask = layer._mask
+            mask = layer.mask
             if mask is not None:
                 rec["mask"] = mask.copy()
                 A = A * mask
@@ -269,15 +269,15 @@ def _recompute(
     clip = _clip_scale(model)
     out = recs[-1]["A"]
     n = out.shape[0]
-    if model._fused and loss.fused_activation == "sigmoid":
+    if model.fused and loss.fused_activation == "sigmoid":
         # dL/dA as the formula gives it, unclipped: infinite where a sigmoid
         # output saturated; only shown, the step used dZ = (A − Y)/n.
         dA = (out - Y) / (out * (1.0 - out) * n)
-    elif model._fused and loss.fused_activation == "softmax":
+    elif model.fused and loss.fused_activation == "softmax":
         dA = -Y / (out * n)
     else:
         dA = loss.gradient(Y, out)  # dL/dA of the output
-    dZ_fused = loss.fused_gradient(Y, out) if model._fused else None
+    dZ_fused = loss.fused_gradient(Y, out) if model.fused else None
     for i in range(len(model.layers) - 1, -1, -1):
         layer, rec = model.layers[i], recs[i]
         rec["dA"] = dA

@@ -143,8 +143,8 @@ def gradcheck(model: Sequential, X: Any, y: Any, eps: float = 1e-5) -> Gradcheck
     -------
     GradcheckReport
     """
-    model._require_compiled("gradcheck")
-    Xa = model._inputs(X)
+    model.require_compiled("gradcheck")
+    Xa = model.check_inputs(X)
     target = model
     if model.dtype != np.float64:
         target = Sequential.from_config({**model.get_config(), "dtype": "float64"})
@@ -153,12 +153,12 @@ def gradcheck(model: Sequential, X: Any, y: Any, eps: float = 1e-5) -> Gradcheck
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _, grads = target.loss_and_gradients(Xa, y)
         Xc = Xa.astype(np.float64)
-        Y = target._targets(y, Xc.shape[0])
+        Y = target.encode_targets(y, Xc.shape[0])
 
         def f() -> float:
-            return target._loss_value(Y, target._forward(Xc, False))
+            return target.loss_value(Y, target.forward(Xc, False))
 
-        numeric = numerical_gradient(f, target._flat_params, eps)
+        numeric = numerical_gradient(f, target.flat_params, eps)
     names = target.weight_names
     analytic, numerical, errors = {}, {}, {}
     offset = 0

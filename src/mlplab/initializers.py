@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._registry import get_component
+from ._registry import Registry
 
 __all__ = [
     "GlorotNormal",
@@ -127,30 +127,27 @@ class LecunNormal(_Scaled):
     name, scale, uniform = "lecun_normal", 1.0, False
 
 
-_REGISTRY: dict[str, type[Initializer]] = {
-    cls.name: cls
-    for cls in (
-        Zeros,
-        Plain,
-        GlorotUniform,
-        GlorotNormal,
-        HeUniform,
-        HeNormal,
-        LecunNormal,
-    )
-}
-# The tutorials' other names for the same things.
-_ALIASES = {"xavier": "glorot_normal", "he": "he_normal", "random": "plain"}
+_REGISTRY: Registry[Initializer] = Registry(
+    "initializer",
+    Initializer,
+    [Zeros, Plain, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunNormal],
+    # The tutorials' other names for the same things.
+    aliases={"xavier": "glorot_normal", "he": "he_normal", "random": "plain"},
+)
 
 
 def names() -> list[str]:
     """The registered initializer names."""
-    return list(_REGISTRY)
+    return _REGISTRY.names()
+
+
+def register(cls: type[Initializer]) -> type[Initializer]:
+    """Make your own initializer available by its ``name``; usable as a class
+    decorator."""
+    return _REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Initializer:
     """Return an initializer from a name (see :func:`names`; ``"xavier"`` and
     ``"he"`` are accepted as aliases), an instance or a config dict."""
-    if isinstance(identifier, str) and identifier.lower() in _ALIASES:
-        identifier = _ALIASES[identifier.lower()]
-    return get_component(identifier, _REGISTRY, "initializer", Initializer)
+    return _REGISTRY.get(identifier)

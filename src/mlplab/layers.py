@@ -47,7 +47,7 @@ __all__ = ["Activation", "Dense", "Dropout", "Layer", "Rescaling", "deserialize"
 _MAX_CACHED_BATCH_SIZES = 4
 
 
-class _Buffers:
+class WorkArrays:
     """Work arrays per batch size, so a step allocates nothing after the first.
 
     A few batch sizes are kept (the mini-batch size, the last smaller batch,
@@ -110,11 +110,11 @@ class Layer:
         self.output_dim: int | None = None
         self.dtype: np.dtype = np.dtype(np.float64)
         self.rng: np.random.Generator | None = None  # for stochastic layers
-        self._buffers = _Buffers()
+        self._buffers = WorkArrays()
         self._bufs: dict[str, np.ndarray] = {}  # those of the last forward pass
 
     def __getstate__(self) -> dict[str, Any]:
-        # The last forward pass's arrays are work arrays too (see _Buffers).
+        # The last forward pass's arrays are work arrays too (see WorkArrays).
         state = self.__dict__.copy()
         state["_bufs"] = {}
         for key in ("_X", "_Z", "_A"):
@@ -133,7 +133,7 @@ class Layer:
         number of output features."""
         self.input_dim = check_positive("input_dim", input_dim, integer=True)
         self.dtype = np.dtype(dtype if dtype is not None else np.float64)
-        self._buffers.clear()
+        self.clear_work_arrays()
         self.output_dim = self._build(self.input_dim, rng or np.random.default_rng())
         return self.output_dim
 
@@ -150,6 +150,33 @@ class Layer:
         """Backward from the gradient with respect to the pre-activation, for a
         loss fused with this layer's activation (Dense and Activation only)."""
         raise TypeError(f"{type(self).__name__} has no activation to fuse with")
+
+    @property
+    def pre_activation(self) -> np.ndarray:
+        """``Z`` of the last forward pass, the input of the activation (Dense
+        and Activation only): a loss fused with the activation is computed from
+        it."""
+        raise TypeError(f"{type(self).__name__} has no activation")
+
+    def dZ_buffer(self) -> np.ndarray:
+        """The work array for ``dZ`` of the last forward pass's batch, where a
+        fused loss writes its gradient before calling ``backward_dZ`` (Dense
+        and Activation only)."""
+        raise TypeError(f"{type(self).__name__} has no activation")
+
+    def work_arrays(
+        self, n: int, shapes: Callable[[int], dict[str, tuple[int, ...]]]
+    ) -> dict[str, np.ndarray]:
+        """This layer's work arrays for a batch of ``n`` samples (reused from the
+        last call with the same ``n``; see the module notes), remembered as
+        those of the current forward pass. ``shapes(n)`` names them and gives
+        their shapes."""
+        self._bufs = self._buffers.get(n, shapes, self.dtype)
+        return self._bufs
+
+    def clear_work_arrays(self) -> None:
+        """Drop the work arrays (they are made anew on the next call)."""
+        self._buffers.clear()
 
     def penalty(self) -> float:
         """This layer's regularization term of the loss."""
@@ -245,7 +272,7 @@ class Dense(Layer):
         return {"Z": (n, u), "A": (n, u), "dZ": (n, u), "dX": (n, d), "ones": (n,)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
+        bufs = self.work_arrays(X.shape[0], self._shapes)
         Z = bufs["Z"]  # (n, units), unit-major
         np.dot(self.params["W"].T, X.T, out=bufs["ZT"])  # Z = X @ W
         if self.use_bias:
@@ -253,6 +280,14 @@ class Dense(Layer):
         self._X, self._Z = X, Z
         self._A = self.activation.forward(Z, out=bufs["A"])
         return self._A
+
+    @property
+    def pre_activation(self) -> np.ndarray:
+        assert self._Z is not None, "forward first"
+        return self._Z
+
+    def dZ_buffer(self) -> np.ndarray:
+        return self._bufs["dZ"]
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         assert self._Z is not None and self._A is not None, "forward first"
@@ -314,7 +349,7 @@ class Activation(Layer):
         return {"A": (n, d), "dZ": (n, d)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
+        bufs = self.work_arrays(X.shape[0], self._shapes)
         self._Z = X
         self._A = self.activation.forward(X, out=bufs["A"])
         return self._A
@@ -326,6 +361,14 @@ class Activation(Layer):
 
     def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         return dZ
+
+    @property
+    def pre_activation(self) -> np.ndarray:
+        assert self._Z is not None, "forward first"
+        return self._Z
+
+    def dZ_buffer(self) -> np.ndarray:
+        return self._bufs["dZ"]
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "activation": self.activation.get_config()}
@@ -353,10 +396,8 @@ class Dropout(Layer):
             return X
         if self.rng is None:
             self.rng = np.random.default_rng()
-        bufs = self._buffers.get(
-            X.shape[0],
-            lambda n: dict.fromkeys(("mask", "A", "dX"), X.shape),
-            self.dtype,
+        bufs = self.work_arrays(
+            X.shape[0], lambda n: dict.fromkeys(("mask", "A", "dX"), X.shape)
         )
         mask = bufs["mask"]
         self.rng.random(dtype=self.dtype, out=mask.T)  # uniform [0, 1), unit by unit
@@ -364,6 +405,12 @@ class Dropout(Layer):
         np.multiply(keep, 1.0 / (1.0 - self.rate), out=mask)
         self._mask, self._dX = mask, bufs["dX"]
         return np.multiply(X, mask, out=bufs["A"])
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The last training pass's mask (0 for a dropped input, ``1 / (1 -
+        rate)`` for a kept one), or None after an inference pass."""
+        return self._mask
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         if self._mask is None:
@@ -431,7 +478,7 @@ class Rescaling(Layer):
         return {"A": (n, self.input_dim), "dX": (n, self.input_dim)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
+        bufs = self.work_arrays(X.shape[0], self._shapes)
         A = np.multiply(X, self.scale.astype(self.dtype, copy=False), out=bufs["A"])
         return np.add(A, self.offset.astype(self.dtype, copy=False), out=A)
 
@@ -447,6 +494,8 @@ class Rescaling(Layer):
             "offset": self.offset.tolist(),
         }
 
+
+_Buffers = WorkArrays  # the name pickles of mlplab 0.1 refer to
 
 _LAYERS: dict[str, type[Layer]] = {
     "Dense": Dense,

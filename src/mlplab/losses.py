@@ -68,7 +68,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._registry import get_component
+from ._registry import Registry
 from ._validation import check_positive
 
 __all__ = [
@@ -372,9 +372,10 @@ class Poisson(Loss):
         return self._entries(Y, A, self._log(A) if Z is None else Z).sum(axis=1)
 
 
-_REGISTRY: dict[str, type[Loss]] = {
-    cls.name: cls
-    for cls in (
+_REGISTRY: Registry[Loss] = Registry(
+    "loss",
+    Loss,
+    [
         BinaryCrossentropy,
         CategoricalCrossentropy,
         SquaredError,
@@ -382,33 +383,29 @@ _REGISTRY: dict[str, type[Loss]] = {
         AbsoluteError,
         Huber,
         Poisson,
-    )
-}
-_ALIASES = {
-    "mean_squared_error": "mse",
-    "mae": "absolute_error",
-    "mean_absolute_error": "absolute_error",
-    "log_loss": "binary_crossentropy",
-    "cross_entropy": "categorical_crossentropy",
-}
+    ],
+    aliases={
+        "mean_squared_error": "mse",
+        "mae": "absolute_error",
+        "mean_absolute_error": "absolute_error",
+        "log_loss": "binary_crossentropy",
+        "cross_entropy": "categorical_crossentropy",
+    },
+)
 
 
 def names() -> list[str]:
     """The registered loss names."""
-    return list(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def register(cls: type[Loss]) -> type[Loss]:
     """Make your own loss available by its ``name`` (``compile(loss=...)``,
     configs, saved models, ``--loss``); usable as a class decorator. Give it
     ``__call__(Y, A)`` (the mean loss) and ``gradient(Y, A, out=None)``."""
-    from .activations import _register
-
-    return _register(cls, _REGISTRY, Loss, "loss")
+    return _REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Loss:
     """Return a loss from a name (see :func:`names`), an instance or a config."""
-    if isinstance(identifier, str) and identifier.lower() in _ALIASES:
-        identifier = _ALIASES[identifier.lower()]
-    return get_component(identifier, _REGISTRY, "loss", Loss)
+    return _REGISTRY.get(identifier)

@@ -10,16 +10,23 @@ array([[2, 0],
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ._registry import Registry
+
 __all__ = [
+    "OutputMetric",
     "accuracy",
     "confusion_matrix",
+    "get",
     "mean_absolute_error",
     "mean_squared_error",
+    "names",
+    "output_metric",
     "r2_score",
+    "register",
 ]
 
 
@@ -83,3 +90,87 @@ def confusion_matrix(
     C = np.zeros((k, k), dtype=np.int64)
     np.add.at(C, (t, p), 1)
     return C
+
+
+# -- the metrics a compiled model reports ------------------------------------------
+class OutputMetric:
+    """A metric that ``fit`` and ``evaluate`` report, computed from encoded
+    targets ``Y`` and output activations ``A`` (both (n_samples, n_outputs))
+    and the model's task. Subclass it with a ``name`` and ``__call__`` and
+    :func:`register` it to use it in ``compile(metrics=[...])``."""
+
+    name: ClassVar[str] = ""
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray, task: str) -> float:
+        raise NotImplementedError
+
+
+class OutputAccuracy(OutputMetric):
+    """Argmax against argmax for a multiclass task; ``A >= 0.5`` against ``Y
+    >= 0.5`` otherwise, over every output."""
+
+    name = "accuracy"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray, task: str) -> float:
+        if A.shape[1] > 1 and task == "multiclass":
+            return float(np.mean(A.argmax(axis=1) == Y.argmax(axis=1)))
+        return float(np.mean((A >= 0.5) == (Y >= 0.5)))
+
+
+class OutputMSE(OutputMetric):
+    """The mean squared difference over every entry."""
+
+    name = "mse"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray, task: str) -> float:
+        diff = A - Y
+        return float(np.mean(diff * diff))
+
+
+class OutputMAE(OutputMetric):
+    """The mean absolute difference over every entry."""
+
+    name = "mae"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray, task: str) -> float:
+        return float(np.mean(np.abs(A - Y)))
+
+
+_REGISTRY: Registry[OutputMetric] = Registry(
+    "metric", OutputMetric, [OutputAccuracy, OutputMSE, OutputMAE]
+)
+
+
+def names() -> list[str]:
+    """The names ``compile(metrics=...)`` accepts."""
+    return _REGISTRY.names()
+
+
+def register(cls: type[OutputMetric]) -> type[OutputMetric]:
+    """Make your own :class:`OutputMetric` available by its ``name``; usable as
+    a class decorator."""
+    return _REGISTRY.register(cls)
+
+
+def get(identifier: Any) -> OutputMetric:
+    """A model metric from its name (see :func:`names`) or an instance."""
+    return _REGISTRY.get(identifier)
+
+
+def check_output_metric(name: Any) -> str:
+    """``name`` if it is exactly a registered metric name, else a
+    ``ValueError`` that lists them."""
+    if not isinstance(name, str) or name not in _REGISTRY.names():
+        raise ValueError(f"unknown metric {name!r}. {_REGISTRY.valid_names()}")
+    return name
+
+
+def output_metric(name: str, Y: np.ndarray, A: np.ndarray, task: str) -> float:
+    """The model metric ``name`` of targets ``Y`` and outputs ``A``.
+
+    >>> import numpy as np
+    >>> Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> output_metric("accuracy", Y, np.array([[0.9, 0.1], [0.6, 0.4]]), "multiclass")
+    0.5
+    """
+    return get(name)(Y, A, task)

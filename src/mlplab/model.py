@@ -12,6 +12,41 @@ the weights (kept to survive divergence) is a single copy.
 ...                        ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)
 >>> [w.shape for w in model.get_weights()]
 [(2, 3), (3,), (3, 1), (1,)]
+
+What the rest of mlplab uses
+----------------------------
+Besides the user-facing methods (``compile``, ``fit``, ``predict``,
+``evaluate``, ``get_weights`` ...), the model offers the other modules of the
+package (the training loop, explain, gradcheck, persistence, the plots) these
+members, and nothing else of it is used outside this file:
+
+========================================  ====================================
+member                                    what it does
+========================================  ====================================
+``require_compiled(what)``                the (loss, optimizer), or a
+                                          ValueError naming ``what``
+``check_inputs(X, name)``                 X checked and cast to the model's
+                                          dtype; builds the model on first use
+``encode_targets(y, n, name)``            labels or targets checked and encoded
+                                          as an (n, n_outputs) matrix
+``forward(X, training)``                  the output activations (a reused
+                                          buffer: copy it to keep it)
+``loss_value(Y, A, sw)``                  the loss of that forward pass, with
+                                          the regularization term
+``backward(Y, A, sw)``                    fills ``flat_grads`` from that pass
+``step(X, Y, sw)``                        one optimizer step on checked arrays:
+                                          forward, loss, backward, update;
+                                          returns (loss before, outputs)
+``restore_last_finite()``                 undo a diverged step
+``evaluate_arrays(X, Y, batch_size, sw)``  ``evaluate`` on checked arrays
+``output_labels(A)``                      class labels from output activations
+``flat_params``, ``flat_grads``           every weight / gradient in one array
+``weight_views``                          ``get_weights()`` as live views
+``fused``, ``task``, ``init_rng``         see their docstrings
+========================================  ====================================
+
+The training loop is :class:`mlplab.training.Trainer`: ``fit`` builds one and
+runs it, and the trainer calls ``step`` once per batch.
 """
 
 from __future__ import annotations
@@ -37,11 +72,13 @@ from ._validation import (
 )
 from .callbacks import History
 from .exceptions import DivergenceError
-from .layers import Activation, Dense, Layer, _Buffers, deserialize
+from .layers import Activation, Dense, Layer, WorkArrays, deserialize
+from .metrics import check_output_metric, output_metric
+from .tasks import infer_task
+from .training import Trainer, check_epochs
 
 __all__ = ["Sequential"]
 
-_METRICS = ("accuracy", "mse", "mae")
 _PREDICT_CHUNK = 4096  # rows per forward pass in predict / evaluate
 
 
@@ -100,7 +137,7 @@ class Sequential:
         self._last_finite_valid = False
         self._param_views: list[np.ndarray] = []
         self._param_names: list[str] = []
-        self._buffers = _Buffers()
+        self._buffers = WorkArrays()
         # The layers reuse their work buffers, so inference from several
         # threads at once takes turns: predict and evaluate are thread-safe.
         self._infer_lock = threading.RLock()
@@ -129,6 +166,39 @@ class Sequential:
     @property
     def built(self) -> bool:
         return self.output_dim is not None
+
+    # -- what the rest of mlplab reads (see the module notes) ---------------------
+    @property
+    def flat_params(self) -> np.ndarray:
+        """Every weight in one 1-D array, in the order of ``get_weights()``;
+        each layer's ``params`` are views into it, and the optimizer updates
+        it as the single array ``[flat_params]``."""
+        return self._flat_params
+
+    @property
+    def flat_grads(self) -> np.ndarray:
+        """The gradients of the last backward pass, laid out as
+        ``flat_params``."""
+        return self._flat_grads
+
+    @property
+    def weight_views(self) -> list[np.ndarray]:
+        """The arrays of ``get_weights()`` as live views into ``flat_params``
+        (writing into one changes the model; ``get_weights`` gives copies)."""
+        return list(self._param_views)
+
+    @property
+    def fused(self) -> bool:
+        """Whether the loss is differentiated together with the output
+        activation (cross-entropy with softmax or sigmoid, poisson with exp):
+        its backward pass then starts at the output layer's ``Z``."""
+        return self._fused
+
+    @property
+    def init_rng(self) -> np.random.Generator:
+        """The generator that draws initial weights (``train_rng`` draws the
+        shuffling and dropout masks); both are saved with the model."""
+        return self._init_rng
 
     def build(self, input_dim: int) -> None:
         """Create the weights for inputs of ``input_dim`` features."""
@@ -262,10 +332,9 @@ class Sequential:
     def task(self) -> str:
         """``"multiclass"`` (softmax output), ``"binary"`` (sigmoid output) or
         ``"regression"`` (anything else)."""
-        name = self.output_activation.name
-        return {"softmax": "multiclass", "sigmoid": "binary"}.get(name, "regression")
+        return infer_task(output_activation=self.output_activation.name)
 
-    def _targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
+    def encode_targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
         """Validate labels ``y`` and encode them as an (n, n_outputs) matrix,
         output by output like the layers' activations (Fortran order)."""
         k = self.output_dim
@@ -346,7 +415,7 @@ class Sequential:
             f"({n}, {k})"
         )
 
-    def _inputs(self, X: Any, name: str = "X") -> np.ndarray:
+    def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:
         arr = check_features(X, dtype=self.dtype, name=name)
         self._ensure_built(arr.shape[1])
         return arr
@@ -380,12 +449,7 @@ class Sequential:
         opt = optimizers.get(optimizer)
         names = [metrics] if isinstance(metrics, str) else list(metrics or [])
         for m in names:
-            if m not in _METRICS:
-                raise ValueError(
-                    f"unknown metric {m!r}. Valid names: "
-                    + ", ".join(repr(v) for v in _METRICS)
-                    + "."
-                )
+            check_output_metric(m)
         previous = self.loss
         self.loss = loss_obj
         try:
@@ -403,7 +467,7 @@ class Sequential:
         self.optimizer, self.metrics = opt, names
         self._fused = self._output_layer_fuses()
 
-    def _require_compiled(self, what: str) -> tuple[losses.Loss, optimizers.Optimizer]:
+    def require_compiled(self, what: str) -> tuple[losses.Loss, optimizers.Optimizer]:
         if self.loss is None or self.optimizer is None:
             raise ValueError(
                 f"call model.compile(loss=..., optimizer=...) before {what}"
@@ -411,7 +475,7 @@ class Sequential:
         return self.loss, self.optimizer
 
     # -- the forward and backward passes ---------------------------------------------
-    def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
+    def forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         A = X
         for layer in self.layers:
             A = layer.forward(A, training)
@@ -420,7 +484,7 @@ class Sequential:
     def _penalty(self) -> float:
         return sum((layer.penalty() for layer in self._regularized), 0.0)
 
-    def _loss_value(
+    def loss_value(
         self, Y: np.ndarray, A: np.ndarray, sw: np.ndarray | None = None
     ) -> float:
         """The loss of the last forward pass, whose output was ``A``, with the
@@ -432,17 +496,17 @@ class Sequential:
         loss = self.loss
         assert loss is not None
         if sw is not None:
-            Z = self.layers[-1]._Z if self._fused else None  # type: ignore[attr-defined]
+            Z = self.layers[-1].pre_activation if self._fused else None
             value = float(np.dot(sw, loss.per_sample(Y, A, Z))) / A.shape[0]
         elif self._fused:
-            value = loss.fused_value(Y, A, self.layers[-1]._Z)  # type: ignore[attr-defined]
+            value = loss.fused_value(Y, A, self.layers[-1].pre_activation)
         else:
             value = loss(Y, A)
         if self._regularized:
             value += self._penalty()
         return value
 
-    def _backward(
+    def backward(
         self, Y: np.ndarray, A: np.ndarray, sw: np.ndarray | None = None
     ) -> None:
         """Fill the flat gradient array from the last forward pass (``sw``:
@@ -453,7 +517,7 @@ class Sequential:
         last = layers[-1]
         if self._fused:
             # dZ of the output layer, written straight into that layer's buffer
-            dZ = loss.fused_gradient(Y, A, out=last._bufs["dZ"])
+            dZ = loss.fused_gradient(Y, A, out=last.dZ_buffer())
             if sw is not None:
                 dZ *= sw[:, None]
             dX = last.backward_dZ(dZ, need_dX=len(layers) > 1)
@@ -466,7 +530,7 @@ class Sequential:
         for i in range(len(layers) - 2, -1, -1):
             dX = layers[i].backward(dX, need_dX=i > 0)  # type: ignore[arg-type]
 
-    def _step(
+    def step(
         self, X: np.ndarray, Y: np.ndarray, sw: np.ndarray | None = None
     ) -> tuple[float, np.ndarray]:
         """One optimizer step on validated arrays; returns the loss before the
@@ -478,18 +542,18 @@ class Sequential:
         """
         opt = self.optimizer
         assert opt is not None
-        A = self._forward(X, True)
-        loss = self._loss_value(Y, A, sw)
+        A = self.forward(X, True)
+        loss = self.loss_value(Y, A, sw)
         if not math.isfinite(loss):
-            self._diverged()
+            self.restore_last_finite()
             raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
         np.copyto(self._last_finite, self._flat_params)
         self._last_finite_valid = True
-        self._backward(Y, A, sw)
+        self.backward(Y, A, sw)
         opt.step(self._flat_list, self._grad_list)
         return loss, A
 
-    def _diverged(self) -> None:
+    def restore_last_finite(self) -> None:
         """Put back the last weights that gave a finite loss and drop the
         optimizer's moments, which exploded with them."""
         if self._last_finite_valid:
@@ -516,12 +580,12 @@ class Sequential:
         loss : float
         grads : list of arrays, parallel to ``get_weights()``
         """
-        self._require_compiled("loss_and_gradients")
-        Xa = self._inputs(X)
-        Y = self._targets(y, Xa.shape[0])
-        A = self._forward(Xa, training)
-        loss = self._loss_value(Y, A)
-        self._backward(Y, A)
+        self.require_compiled("loss_and_gradients")
+        Xa = self.check_inputs(X)
+        Y = self.encode_targets(y, Xa.shape[0])
+        A = self.forward(Xa, training)
+        loss = self.loss_value(Y, A)
+        self.backward(Y, A)
         offsets = np.cumsum([0] + [v.size for v in self._param_views])
         return loss, [
             self._flat_grads[offsets[i] : offsets[i + 1]].reshape(v.shape).copy()
@@ -530,11 +594,11 @@ class Sequential:
 
     def train_step(self, X: Any, y: Any) -> float:
         """Exactly one optimizer step on this batch; returns the loss before it."""
-        self._require_compiled("train_step")
-        Xa = self._inputs(X)
-        Y = self._targets(y, Xa.shape[0])
+        self.require_compiled("train_step")
+        Xa = self.check_inputs(X)
+        Y = self.encode_targets(y, Xa.shape[0])
         with np.errstate(over="ignore", invalid="ignore"):  # see DivergenceError
-            return self._step(Xa, Y)[0]
+            return self.step(Xa, Y)[0]
 
     def fit(
         self,
@@ -594,13 +658,12 @@ class Sequential:
         DivergenceError
             If the loss becomes NaN or infinite.
         """
-        from .training import fit
-
-        return fit(
+        self.require_compiled("fit")
+        epochs = check_epochs(epochs)
+        trainer = Trainer(
             self,
             X,
             y,
-            epochs=epochs,
             batch_size=batch_size,
             shuffle=shuffle,
             validation_data=validation_data,
@@ -609,7 +672,9 @@ class Sequential:
             verbose=verbose,
             seed=seed,
             sample_weight=sample_weight,
+            epochs=epochs,
         )
+        return trainer.fit(epochs)
 
     # -- inference -------------------------------------------------------------------
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
@@ -620,7 +685,7 @@ class Sequential:
         if not self.built:
             if X is None or not hasattr(np.asarray(X), "shape"):
                 raise ValueError("the model is not built: call fit() first")
-        Xa = self._inputs(X)
+        Xa = self.check_inputs(X)
         # Inputs too large for the weights overflow: one error, not warnings.
         with np.errstate(over="ignore", invalid="ignore"):
             A = self._predict_arrays(Xa, batch_size)
@@ -646,7 +711,7 @@ class Sequential:
         n = X.shape[0]
         for start in range(0, n, chunk):
             end = min(start + chunk, n)
-            yield start, end, self._forward(X[start:end], False)
+            yield start, end, self.forward(X[start:end], False)
 
     def _predict_arrays(
         self, X: np.ndarray, batch_size: int | None = None
@@ -677,7 +742,7 @@ class Sequential:
         """
         if not self.built:
             raise ValueError("the model is not built: call fit() first")
-        A = self._inputs(X)
+        A = self.check_inputs(X)
         outputs = []
         with self._infer_lock:
             for layer in self.layers:
@@ -689,9 +754,9 @@ class Sequential:
         """Predicted class labels: ``argmax`` for softmax outputs, ``p >= 0.5``
         for sigmoid outputs (shape (n,) for one output unit)."""
         A = self.predict(X)
-        return self._classes(A)
+        return self.output_labels(A)
 
-    def _classes(self, A: np.ndarray) -> np.ndarray:
+    def output_labels(self, A: np.ndarray) -> np.ndarray:
         task = self.task
         if task == "multiclass":
             return A.argmax(axis=1)
@@ -714,17 +779,17 @@ class Sequential:
         the model is, also then (``fit`` turns a non-finite validation loss
         into a ``DivergenceError``; ``predict`` raises a ``ValueError``, since
         it has nothing meaningful to return)."""
-        self._require_compiled("evaluate")
-        Xa = self._inputs(X)
-        Y = self._targets(y, Xa.shape[0])
+        self.require_compiled("evaluate")
+        Xa = self.check_inputs(X)
+        Y = self.encode_targets(y, Xa.shape[0])
         sw = (
             None
             if sample_weight is None
             else check_sample_weight(sample_weight, Xa.shape[0], self.dtype)
         )
-        return self._evaluate_arrays(Xa, Y, batch_size, sw)
+        return self.evaluate_arrays(Xa, Y, batch_size, sw)
 
-    def _evaluate_arrays(
+    def evaluate_arrays(
         self,
         X: np.ndarray,
         Y: np.ndarray,
@@ -741,21 +806,11 @@ class Sequential:
                 for start, end, Ac in self._forward_chunks(X, batch_size):
                     A[start:end] = Ac
                     swc = None if sw is None else sw[start:end]
-                    total += self._loss_value(Y[start:end], Ac, swc) * (end - start)
+                    total += self.loss_value(Y[start:end], Ac, swc) * (end - start)
             logs = {"loss": total / n}  # the penalty is in each chunk's value
             for m in self.metrics:
-                logs[m] = self._metric(m, Y, A)
+                logs[m] = output_metric(m, Y, A, self.task)
         return logs
-
-    def _metric(self, name: str, Y: np.ndarray, A: np.ndarray) -> float:
-        if name == "accuracy":
-            if A.shape[1] > 1 and self.task == "multiclass":
-                return float(np.mean(A.argmax(axis=1) == Y.argmax(axis=1)))
-            return float(np.mean((A >= 0.5) == (Y >= 0.5)))
-        diff = A - Y
-        if name == "mse":
-            return float(np.mean(diff * diff))
-        return float(np.mean(np.abs(diff)))  # mae
 
     # -- weights -------------------------------------------------------------------
     def _require_built(self, what: str) -> None:

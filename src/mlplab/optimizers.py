@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import schedules
-from ._registry import get_component
+from ._registry import Registry
 from ._validation import check_positive, check_range
 
 __all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "names"]
@@ -124,6 +124,61 @@ class Optimizer:
 
     def _initial_slot(self, name: str, p: np.ndarray) -> np.ndarray:
         return np.zeros_like(p)
+
+    @property
+    def slot_names(self) -> tuple[str, ...]:
+        """The names of the state arrays kept per parameter array (``("m",
+        "v")`` for Adam, ``()`` for plain SGD)."""
+        return self._slot_names
+
+    def get_state(self) -> dict[str, Any]:
+        """The optimizer's state: ``{"iterations": int, "slots": slots}``, where
+        ``slots`` is ``None`` before the first step, else one dict of state
+        arrays (named as :attr:`slot_names`) per parameter array. The arrays
+        are the live state, not copies: copy them to keep them."""
+        slots = self._slots
+        return {
+            "iterations": self.iterations,
+            "slots": None if slots is None else [dict(s) for s in slots],
+        }
+
+    def set_state(self, state: dict[str, Any], params: Sequence[np.ndarray]) -> None:
+        """Continue from ``state`` (as :meth:`get_state` returns it) for
+        ``params``, the arrays the next :meth:`step` will update: the state is
+        rebuilt as a first step would build it, then filled with the given
+        values (``slots=None``: no state yet)."""
+        iterations = state.get("iterations", 0)
+        if isinstance(iterations, bool) or not isinstance(iterations, int):
+            raise ValueError(
+                f"the optimizer state's iterations must be an integer; received "
+                f"{iterations!r}"
+            )
+        slots = state.get("slots")
+        if slots is not None:
+            if len(slots) != len(params):
+                raise ValueError(
+                    f"the optimizer state is for {len(slots)} parameter arrays; "
+                    f"the model has {len(params)}"
+                )
+            for names in slots:
+                if list(names) != list(self._slot_names):
+                    raise ValueError(
+                        f"the optimizer state holds {list(names)}; {self!r} keeps "
+                        f"{list(self._slot_names)}"
+                    )
+            for values, built, p in zip(
+                slots, self._build(params), params, strict=True
+            ):
+                for name, value in values.items():
+                    if np.shape(value) != p.shape:
+                        raise ValueError(
+                            f"the optimizer state {name!r} has shape "
+                            f"{np.shape(value)}; the parameters have shape {p.shape}"
+                        )
+                    np.copyto(built[name], value)
+        else:
+            self.reset()
+        self.iterations = iterations
 
     def _clip(self, grads: Sequence[np.ndarray]) -> Sequence[np.ndarray]:
         assert self.clipnorm is not None
@@ -257,11 +312,7 @@ class RMSprop(Optimizer):
         np.multiply(g, g, out=tmp)
         tmp *= 1.0 - self.rho
         s += tmp  # s = rho * s + (1 - rho) g^2
-        np.sqrt(s, out=tmp)
-        tmp += self.epsilon
-        np.divide(g, tmp, out=tmp)
-        tmp *= lr
-        p -= tmp
+        _scaled_descent(p, g, s, tmp, lr, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -305,11 +356,7 @@ class Adagrad(Optimizer):
         s = slots["accumulator"]
         np.multiply(g, g, out=tmp)
         s += tmp
-        np.sqrt(s, out=tmp)
-        tmp += self.epsilon
-        np.divide(g, tmp, out=tmp)
-        tmp *= lr
-        p -= tmp
+        _scaled_descent(p, g, s, tmp, lr, self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -373,17 +420,35 @@ class Adam(Optimizer):
         }
 
 
-_REGISTRY: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, RMSprop, Adagrad, Adam)
-}
+def _scaled_descent(
+    p: np.ndarray, g: np.ndarray, s: np.ndarray, tmp: np.ndarray, lr: float, eps: float
+) -> None:
+    """``p -= lr * g / (sqrt(s) + eps)``, in ``tmp``: the step RMSprop and
+    Adagrad share (they differ in how ``s`` accumulates squared gradients)."""
+    np.sqrt(s, out=tmp)
+    tmp += eps
+    np.divide(g, tmp, out=tmp)
+    tmp *= lr
+    p -= tmp
+
+
+_REGISTRY: Registry[Optimizer] = Registry(
+    "optimizer", Optimizer, [SGD, RMSprop, Adagrad, Adam]
+)
 
 
 def names() -> list[str]:
     """The registered optimizer names."""
-    return list(_REGISTRY)
+    return _REGISTRY.names()
+
+
+def register(cls: type[Optimizer]) -> type[Optimizer]:
+    """Make your own optimizer available by its ``name``; usable as a class
+    decorator."""
+    return _REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Optimizer:
     """An optimizer from a name (default hyperparameters), an instance or a
     config dict."""
-    return get_component(identifier, _REGISTRY, "optimizer", Optimizer)
+    return _REGISTRY.get(identifier)

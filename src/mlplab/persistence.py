@@ -63,10 +63,19 @@ from numpy.lib import format as npy_format
 
 from . import losses, optimizers
 from ._validation import DTYPES
+from ._version import __version__
+from .callbacks import Callback
 from .exceptions import ModelFormatError
 from .model import Sequential
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "load", "read_metadata", "save"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "ModelCheckpoint",
+    "load",
+    "read_metadata",
+    "save",
+]
 
 FORMAT = "mlplab-model"
 FORMAT_VERSION = 1  # the newest version this mlplab writes and reads
@@ -181,8 +190,6 @@ def save(
 
 def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndarray]:
     """The archive's arrays, the JSON description under ``__mlplab__`` first."""
-    from . import __version__  # here: mlplab/__init__ may import this module
-
     arrays: dict[str, np.ndarray] = {}
     weights = []
     for i, (name, w) in enumerate(
@@ -204,9 +211,10 @@ def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndar
             "optimizer": opt.get_config(),
             "metrics": list(model.metrics),
         }
-        slots = opt._slots
+        opt_state = opt.get_state()
+        slots = opt_state["slots"]
         if slots is not None:
-            flat = model._flat_list
+            flat = [model.flat_params]
             if len(slots) != len(flat) or any(
                 a.shape != p.shape or a.dtype != model.dtype
                 for s, p in zip(slots, flat, strict=False)
@@ -222,7 +230,7 @@ def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndar
                     _check_finite_for_save(f"optimizer state {slot_name!r}", value)
                     arrays[f"s{i}_{slot_name}"] = value
         state = {
-            "iterations": int(opt.iterations),
+            "iterations": int(opt_state["iterations"]),
             "slots": None if slots is None else [list(s) for s in slots],
         }
 
@@ -235,7 +243,7 @@ def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndar
         "optimizer_state": state,
         "weights": weights,
         "rng_state": model.train_rng.bit_generator.state,
-        "init_rng_state": model._init_rng.bit_generator.state,
+        "init_rng_state": model.init_rng.bit_generator.state,
         "metadata": metadata,
     }
     try:
@@ -455,11 +463,11 @@ def _read(npz: np.lib.npyio.NpzFile) -> Sequential:
     _compile(model, doc["compile"])
     _restore_weights(model, npz, entries, weights)
     if model.optimizer is not None:
-        model.optimizer.iterations = doc["optimizer_state"]["iterations"]
-        if slots is not None:
-            _restore_slots(model, npz, entries, slots)
+        _restore_optimizer(
+            model, npz, entries, doc["optimizer_state"]["iterations"], slots
+        )
     _restore_rng(model.train_rng, doc["rng_state"], "rng_state")
-    _restore_rng(model._init_rng, doc["init_rng_state"], "init_rng_state")
+    _restore_rng(model.init_rng, doc["init_rng_state"], "init_rng_state")
     return model
 
 
@@ -498,7 +506,7 @@ def _restore_weights(
             f"{len(names)} ({', '.join(names)})"
         )
     values = []
-    for spec, name, view in zip(weights, names, model._param_views, strict=True):
+    for spec, name, view in zip(weights, names, model.weight_views, strict=True):
         key, shape = spec["key"], tuple(spec["shape"])
         if spec["name"] != name:
             raise _Invalid(
@@ -515,32 +523,39 @@ def _restore_weights(
     model.set_weights(values)
 
 
-def _restore_slots(
+def _restore_optimizer(
     model: Sequential,
     npz: np.lib.npyio.NpzFile,
     entries: _Entries,
-    slots: list[dict[str, str]],
+    iterations: int,
+    slots: list[dict[str, str]] | None,
 ) -> None:
-    """Rebuild the optimizer's state as its first step would (``_build``:
-    state arrays and scratch buffers), then fill in the saved values, so the
-    next step continues where the saved optimizer stopped."""
-    opt, flat = model.optimizer, model._flat_list
+    """Give the optimizer its saved step count and state arrays, so the next
+    step continues where the saved optimizer stopped. Names and counts are
+    checked before any array is read."""
+    opt, flat = model.optimizer, [model.flat_params]
     assert opt is not None
-    if len(slots) != len(flat):
-        raise _Invalid(
-            f"the optimizer state is for {len(slots)} parameter arrays; the model "
-            f"has {len(flat)}"
-        )
-    for names in slots:
-        if list(names) != list(opt._slot_names):
+    values = None
+    if slots is not None:
+        if len(slots) != len(flat):
             raise _Invalid(
-                f"the optimizer state holds {list(names)}; {opt!r} keeps "
-                f"{list(opt._slot_names)}"
+                f"the optimizer state is for {len(slots)} parameter arrays; the "
+                f"model has {len(flat)}"
             )
-    for names, slot, p in zip(slots, opt._build(flat), flat, strict=True):
-        for slot_name, key in names.items():
-            value = _read_array(npz, entries[key], key, p.shape, model.dtype)
-            np.copyto(slot[slot_name], value)
+        for names in slots:
+            if list(names) != list(opt.slot_names):
+                raise _Invalid(
+                    f"the optimizer state holds {list(names)}; {opt!r} keeps "
+                    f"{list(opt.slot_names)}"
+                )
+        values = [
+            {
+                slot_name: _read_array(npz, entries[key], key, p.shape, model.dtype)
+                for slot_name, key in names.items()
+            }
+            for names, p in zip(slots, flat, strict=True)
+        ]
+    opt.set_state({"iterations": iterations, "slots": values}, flat)
 
 
 def _read_document(npz: np.lib.npyio.NpzFile, info: zipfile.ZipInfo) -> dict[str, Any]:
@@ -742,3 +757,119 @@ def _restore_rng(rng: np.random.Generator, state: Any, field: str) -> None:
         rng.bit_generator.state = dict(state)
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise _Invalid(f"bad {field!r}: {exc}") from None
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (weights, optimizer state, random generator state: all
+    that training needs to go on) at the end of some epochs, with
+    :func:`mlplab.save` -- atomically, so a crash during a save leaves the
+    previous file intact.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write; ``{epoch}`` in it is replaced by the epoch number
+        (counted from 1), e.g. ``"ckpt-{epoch}.npz"``.
+    monitor : str, default "loss"
+        The logged value ``save_best_only`` compares (``"val_loss"``, a
+        metric, ...).
+    save_best_only : bool, default False
+        Save only when ``monitor`` improved on the best value so far.
+    every : int, default 1
+        Consider saving every ``every`` epochs (and always after the last).
+    mode : {"min", "max"}, default "min"
+        Whether lower or higher ``monitor`` values are better.
+    metadata : dict, optional
+        Saved with the model (``mlplab.persistence.read_metadata``), updated
+        with ``epoch`` (epochs done), ``history`` (the logs so far) and the
+        monitored value.
+    initial_epoch : int, default 0
+        Epochs done before this ``fit`` (a resumed run): counted in ``epoch``.
+    initial_history : dict of lists, optional
+        Their logs, which ``history`` continues.
+
+    >>> import tempfile, pathlib
+    >>> import mlplab as ml
+    >>> X, y = ml.datasets.make_moons(50, seed=0)
+    >>> m = ml.Sequential([ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)
+    >>> m.compile("binary_crossentropy", "sgd")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.npz"
+    >>> _ = m.fit(X, y, epochs=6, callbacks=[ModelCheckpoint(path, every=4)])
+    >>> read_metadata(path)["epoch"]
+    6
+    """
+
+    def __init__(
+        self,
+        path: Any,
+        monitor: str = "loss",
+        save_best_only: bool = False,
+        every: int = 1,
+        mode: str = "min",
+        metadata: dict[str, Any] | None = None,
+        initial_epoch: int = 0,
+        initial_history: dict[str, list[float]] | None = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(path, str) and not hasattr(path, "__fspath__"):
+            raise TypeError(f"path must be a str or a Path; received {path!r}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max'; received mode={mode!r}")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(
+                f"every must be a positive integer; received every={every!r}"
+            )
+        self.path, self.monitor, self.mode = str(path), monitor, mode
+        self.save_best_only, self.every = bool(save_best_only), every
+        self.metadata = dict(metadata or {})
+        self.initial_epoch = int(initial_epoch)
+        self.initial_history = {k: list(v) for k, v in (initial_history or {}).items()}
+        self.best: float | None = None
+        self.saved: list[str] = []
+        self.epoch = self.initial_epoch  # epochs done, counting initial_epoch
+        self._logs: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.best = None
+        self._logs = {k: list(v) for k, v in self.initial_history.items()}
+        self.epoch = self.initial_epoch
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = logs or {}
+        for k, v in logs.items():
+            self._logs.setdefault(k, []).append(float(v))
+        self.epoch = self.initial_epoch + epoch + 1
+        if self.epoch % self.every == 0:
+            self._maybe_save(logs)
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        ran = self.epoch > self.initial_epoch
+        if ran and self.epoch % self.every != 0 and not self.save_best_only:
+            self.save()
+
+    def _maybe_save(self, logs: dict[str, Any]) -> None:
+        if self.save_best_only:
+            if self.monitor not in logs:
+                raise ValueError(
+                    f"ModelCheckpoint monitors {self.monitor!r}, which training "
+                    f"does not log; logged: {sorted(logs)}"
+                )
+            value = float(logs[self.monitor])
+            better = self.best is None or (
+                value < self.best if self.mode == "min" else value > self.best
+            )
+            if not (better and math.isfinite(value)):
+                return
+            self.best = value
+        self.save()
+
+    def save(self) -> str:
+        """Save now; returns the path written."""
+        assert self.model is not None
+        path = self.path.replace("{epoch}", str(self.epoch))
+        meta = {**self.metadata, "epoch": self.epoch, "history": self._logs}
+        if self.best is not None:
+            meta[self.monitor] = self.best
+        save(self.model, path, metadata=meta)
+        self.saved.append(path)
+        return path

@@ -39,12 +39,13 @@ from typing import Any
 import numpy as np
 
 from . import datasets, preprocessing
-from .callbacks import Callback, ModelCheckpoint
+from .callbacks import Callback
 from .config import RunConfig
 from .exceptions import DivergenceError
 from .features import Features
 from .layers import Dense, Layer, Rescaling
 from .model import Sequential
+from .persistence import ModelCheckpoint, load, read_metadata
 from .regularizers import L2
 from .report import write_report
 
@@ -211,6 +212,31 @@ class RunResult:
     def diverged(self) -> bool:
         return bool(self.metrics["diverged"])
 
+    def panel(self, title: str | None = None) -> dict[str, Any]:
+        """This run as a decision-boundary panel of ``plots.sweep_grid``: the
+        model, its data and a title with the accuracy."""
+        result, d = self, self.data
+        if title is None:
+            acc = result.metrics.get("test_accuracy")
+            if acc is None:
+                acc = result.metrics.get("train_accuracy")
+                which = "train"
+            else:
+                which = "test"
+            title = result.label
+            if result.diverged:
+                title += "  (diverged)"
+            elif acc is not None:
+                title += f"  {which} acc {100 * acc:.1f}%"
+        return {
+            "model": result.model,
+            "X": d.X_train,
+            "y": d.y_train,
+            "X_test": d.X_test,
+            "y_test": d.y_test,
+            "title": title,
+        }
+
 
 @dataclass
 class _Animation:
@@ -310,8 +336,6 @@ def train(
         ``config.epochs``: the final weights are bit-identical to those of
         the run trained without a stop.
     """
-    from .persistence import load, read_metadata
-
     folder = None if out is None else Path(out)
     data = data if data is not None else load_data(config)
     done, prior, prior_times, prior_seconds = 0, {}, [], 0.0
@@ -460,7 +484,7 @@ def _stop(config: RunConfig, folder: Path | None, checkpoint: Any, signum: int) 
     checkpoint.save()
     raise Interrupted(
         signum,
-        f"interrupted after epoch {checkpoint._epoch} of {config.epochs}; "
+        f"interrupted after epoch {checkpoint.epoch} of {config.epochs}; "
         f"checkpoint saved in {folder / 'checkpoint.npz'}; resume with: "
         f"mlplab train --resume {folder}",
     )
@@ -622,31 +646,6 @@ def format_table(
     return "\n".join(out)
 
 
-def panel(result: RunResult, title: str | None = None) -> dict[str, Any]:
-    """A decision-boundary panel of ``result`` for ``plots.sweep_grid``."""
-    d = result.data
-    if title is None:
-        acc = result.metrics.get("test_accuracy")
-        if acc is None:
-            acc = result.metrics.get("train_accuracy")
-            which = "train"
-        else:
-            which = "test"
-        title = result.label
-        if result.diverged:
-            title += "  (diverged)"
-        elif acc is not None:
-            title += f"  {which} acc {100 * acc:.1f}%"
-    return {
-        "model": result.model,
-        "X": d.X_train,
-        "y": d.y_train,
-        "X_test": d.X_test,
-        "y_test": d.y_test,
-        "title": title,
-    }
-
-
 def write_summary(
     results: Sequence[RunResult | FailedRun],
     folder: str | Path,
@@ -681,7 +680,7 @@ def write_summary(
     )
     if boundaries and done and all(r.data.n_features == 2 for r in done):
         plots.save(
-            plots.sweep_grid([panel(r) for r in done], title=title),
+            plots.sweep_grid([r.panel() for r in done], title=title),
             out / "boundaries.png",
         )
     write_report(out, recursive=False, title=title)

@@ -1,40 +1,63 @@
-"""The training loop behind ``Sequential.fit``: batching, shuffling,
-validation, callbacks and the divergence guard.
+"""The training loop: :class:`Trainer` owns it; the model offers the step.
 
-Full-batch (``batch_size=None``), stochastic (``batch_size=1``) and mini-batch
-gradient descent are the same loop with different batch sizes. The samples are
-reshuffled every epoch by drawing a permutation; each batch is then gathered
-into buffers reused all through training, so memory holds the data once plus
-one batch, never a shuffled copy of the whole data set.
+``Sequential.fit`` is ``Trainer(model, X, y, ...).fit(epochs)``. A trainer can
+also be driven epoch by epoch -- ``run(epochs)`` trains that many more epochs
+and can be called again, with nothing lost in between -- which is how a live
+view (a server drawing each epoch, say) trains, pausing between calls::
+
+    trainer = Trainer(model, X, y, batch_size=32)
+    while keep_going():
+        trainer.run(1)          # one more epoch; trainer.epoch counts them
+        draw(model, trainer.history)
+    trainer.finish()            # callbacks' on_train_end
+
+Training is the same loop for every batch size: full-batch gradient descent
+(``batch_size=None``, one step per epoch), stochastic (``batch_size=1``) and
+mini-batch (``batch_size=k``). The samples are reshuffled every epoch by
+drawing a permutation; each batch is then gathered into buffers reused all
+through training, so memory holds the data once plus one batch, never a
+shuffled copy of the whole data set. Each batch is one call of
+:meth:`mlplab.Sequential.step` (forward, loss, backward, optimizer update);
+the loop adds the batching, the metrics, validation, callbacks and the
+divergence guard.
+
+>>> import mlplab as ml
+>>> X, y = ml.datasets.make_moons(100, seed=0)
+>>> model = ml.Sequential([ml.Dense(4, activation="tanh"),
+...                        ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)
+>>> model.compile("binary_crossentropy", ml.SGD(0.5))
+>>> trainer = Trainer(model, X, y)
+>>> _ = trainer.run(3)
+>>> _ = trainer.run(2)
+>>> trainer.epoch, len(trainer.history.history["loss"])
+(5, 5)
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import check_range, check_sample_weight
+from . import metrics as metrics_
+from ._validation import check_int, check_range, check_sample_weight
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .exceptions import DivergenceError
 
 if TYPE_CHECKING:
     from .model import Sequential
 
+__all__ = ["Trainer", "check_epochs"]
 
 _SMALL_FULL_BATCH = 256 * 1024  # bytes
 
 
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; received {name}={value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}; received {name}={value!r}")
-    return int(value)
+def check_epochs(epochs: Any) -> int:
+    """A number of epochs: an integer >= 1."""
+    return check_int("epochs", epochs, low=1)
 
 
 class _EpochLog(Callback):
@@ -46,38 +69,262 @@ class _EpochLog(Callback):
         print(f"Epoch {epoch + 1}/{total} - {values}", file=sys.stderr)
 
 
-def fit(
+class Trainer:
+    """Trains a compiled model on one data set, epoch by epoch.
+
+    The arguments are checked, the data validated and encoded, and the
+    validation split made once, here; :meth:`run` then trains. Parameters are
+    those of :meth:`mlplab.Sequential.fit`, plus:
+
+    Parameters
+    ----------
+    epochs : int, optional
+        The planned number of epochs, shown by progress displays (``verbose``
+        and callbacks' ``params["epochs"]``); it does not limit :meth:`run`.
+
+    Attributes
+    ----------
+    model : Sequential
+    history : History
+        One value per epoch of every ``run`` so far (also ``model.history``).
+    epoch : int
+        Epochs trained so far.
+    """
+
+    def __init__(
+        self,
+        model: Sequential,
+        X: Any,
+        y: Any,
+        *,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float = 0.0,
+        callbacks: Sequence[Callback] | None = None,
+        verbose: int = 0,
+        seed: int | None = None,
+        sample_weight: Any = None,
+        epochs: int | None = None,
+    ) -> None:
+        model.require_compiled("fit")
+        if batch_size is not None:
+            batch_size = check_int("batch_size", batch_size, low=1)
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2; received verbose={verbose!r}")
+        if seed is not None:
+            seed = check_int("seed", seed, low=0)
+        validation_split = check_range(
+            "validation_split", validation_split, 0.0, 1.0, high_inclusive=False
+        )
+        if validation_split and validation_data is not None:
+            raise ValueError("give validation_data or validation_split, not both")
+        self.model = model
+        data = _prepare_data(
+            model, X, y, sample_weight, validation_data, validation_split
+        )
+        self._X, self._Y, self._sw, self._X_val, self._Y_val = data
+        n = self._X.shape[0]
+        self._bs = bs = n if batch_size is None else min(batch_size, n)
+        if bs == n and self._X.nbytes <= _SMALL_FULL_BATCH:
+            # A small full batch is used as is every step: store it features x
+            # samples once (a (n, d) view of a C-contiguous (d, n) copy), which
+            # makes its two products per step cheaper. Larger data is never copied.
+            self._X = np.ascontiguousarray(self._X.T).T
+        self._shuffle = shuffle
+        self._rng = np.random.default_rng(seed) if seed is not None else model.train_rng
+        for layer in model.layers:
+            layer.rng = self._rng
+        self._batch_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # full-batch sample weights scaled once, for every epoch
+        self._full_sw = (
+            _batch_weights(self._sw) if self._sw is not None and bs == n else None
+        )
+        self.epoch = 0
+        self._begun = False
+        self._start_callbacks(callbacks, verbose, epochs)
+
+    # -- set-up ------------------------------------------------------------------
+    def _start_callbacks(
+        self, callbacks: Sequence[Callback] | None, verbose: int, epochs: int | None
+    ) -> None:
+        model = self.model
+        self.history = History()
+        model.history = self.history
+        # The user's callbacks first, so that History and the progress display
+        # see what they add to the logs (e.g. LearningRateScheduler's rate).
+        cb_list: list[Callback] = [*(callbacks or []), self.history]
+        self._bar = ProgressBar() if verbose == 1 else None
+        if self._bar is not None:
+            cb_list.append(self._bar)
+        elif verbose == 2:
+            cb_list.append(_EpochLog())
+        n, bs = self._X.shape[0], self._bs
+        params = {
+            "epochs": epochs,
+            "batch_size": bs,
+            "samples": n,
+            "steps": -(-n // bs),
+        }
+        self._callbacks = CallbackList(cb_list, model, params)
+
+    # -- training ----------------------------------------------------------------
+    @property
+    def stopped(self) -> bool:
+        """Whether a callback ended training (``model.stop_training``); ``run``
+        then trains no more."""
+        return self.model.stop_training
+
+    def run(self, epochs: int) -> History:
+        """Train ``epochs`` more epochs (fewer if a callback stops training).
+
+        The first call starts the callbacks (``on_train_begin``); call
+        :meth:`finish` when done. Returns :attr:`history`.
+
+        Raises
+        ------
+        DivergenceError
+            If the loss becomes NaN or infinite; the model keeps the last
+            weights that gave a finite loss.
+        """
+        epochs = check_epochs(epochs)
+        if not self._begun:
+            self.model.stop_training = False
+            self._callbacks.call("on_train_begin", {})
+            self._begun = True
+        if self.model.stop_training:
+            return self.history
+        # A diverging run overflows; the loss check reports that as one
+        # DivergenceError instead of a stream of RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._epochs(epochs)
+        return self.history
+
+    def finish(self) -> History:
+        """End training: the callbacks' ``on_train_end`` (EarlyStopping restores
+        the best weights, a checkpoint saves the last epoch, a progress bar
+        closes). Returns :attr:`history`."""
+        self._callbacks.call("on_train_end", {})
+        return self.history
+
+    def fit(self, epochs: int) -> History:
+        """``run(epochs)`` then ``finish()``: what ``Sequential.fit`` does."""
+        try:
+            self.run(epochs)
+        finally:
+            if self._bar is not None:
+                self._bar.on_train_end()  # close the bar even when training raised
+        return self.finish()
+
+    def _epochs(self, epochs: int) -> None:
+        model = self.model
+        cbs = self._callbacks
+        epoch_begin = cbs.has("on_epoch_begin")
+        epoch = self.epoch
+        for epoch in range(self.epoch, self.epoch + epochs):
+            if epoch_begin:
+                cbs.call("on_epoch_begin", epoch, {})
+            logs = self._train_epoch(epoch)
+            if self._X_val is not None:
+                self._validate(epoch, logs)
+            self.epoch = epoch + 1
+            cbs.call("on_epoch_end", epoch, logs)
+            if model.stop_training:
+                break
+        # Each loss is checked before its update; the very last update is
+        # checked here, once, on the weights themselves.
+        if not np.isfinite(model.flat_params).all():
+            model.restore_last_finite()
+            raise DivergenceError(float("nan"), epoch, self._learning_rate())
+
+    def _train_epoch(self, epoch: int) -> dict[str, float]:
+        """One pass over the training data; returns the epoch's logs (the mean
+        of the batch losses and metrics, each taken before its update)."""
+        model, cbs = self.model, self._callbacks
+        Xa, Y, sw, bs = self._X, self._Y, self._sw, self._bs
+        n = Xa.shape[0]
+        batch_hooks = cbs.has("on_train_batch_begin") or cbs.has("on_train_batch_end")
+        metrics = [(name, metrics_.get(name)) for name in model.metrics]
+        task = model.task
+        step = model.step
+        full = bs == n
+        order = self._rng.permutation(n) if self._shuffle and not full else None
+        swb = self._full_sw if full else None
+        total = 0.0
+        sums = dict.fromkeys(model.metrics, 0.0)
+        for b, start in enumerate(range(0, n, bs)):
+            if full:
+                Xb, Yb = Xa, Y
+            elif order is None:
+                Xb, Yb = Xa[start : start + bs], Y[start : start + bs]
+                if sw is not None:
+                    swb = _batch_weights(sw[start : start + bs])
+            else:
+                idx = order[start : start + bs]
+                Xb, Yb = self._gather(idx)
+                if sw is not None:
+                    swb = _batch_weights(sw[idx])
+            if batch_hooks:
+                cbs.call("on_train_batch_begin", b, {"size": Xb.shape[0]})
+            try:
+                loss, A = step(Xb, Yb, swb)
+            except DivergenceError as err:
+                raise DivergenceError(err.loss, epoch, err.learning_rate) from None
+            m = Xb.shape[0]
+            total += loss * m
+            for name, metric in metrics:
+                sums[name] += metric(Yb, A, task) * m
+            if batch_hooks:
+                cbs.call("on_train_batch_end", b, {"loss": loss, "size": m})
+        logs = {"loss": total / n}
+        for name in model.metrics:
+            logs[name] = sums[name] / n
+        return logs
+
+    def _gather(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows ``idx`` of the training data, copied into buffers kept per
+        batch size (the batch size, and a smaller last batch)."""
+        m = idx.shape[0]
+        bufs = self._batch_buffers
+        if m not in bufs:
+            bufs[m] = (
+                np.empty((m, self._X.shape[1]), dtype=self._X.dtype),
+                np.empty((self._Y.shape[1], m), dtype=self._Y.dtype),
+            )
+        Xbuf, YTbuf = bufs[m]
+        # mode="clip" skips the copy that "raise" makes of `out`; the indices
+        # are a permutation, always in range. Y is gathered as columns of its
+        # (n_outputs, n) C-contiguous transpose, which is cheap.
+        Xb = np.take(self._X, idx, axis=0, out=Xbuf, mode="clip")
+        Yb = np.take(self._Y.T, idx, axis=1, out=YTbuf, mode="clip").T
+        return Xb, Yb
+
+    def _validate(self, epoch: int, logs: dict[str, float]) -> None:
+        assert self._X_val is not None and self._Y_val is not None
+        for key, value in self.model.evaluate_arrays(self._X_val, self._Y_val).items():
+            logs["val_" + key] = value
+        if not math.isfinite(logs["val_loss"]):
+            raise DivergenceError(logs["val_loss"], epoch, self._learning_rate())
+
+    def _learning_rate(self) -> float | None:
+        opt = self.model.optimizer
+        return None if opt is None else opt.current_learning_rate()
+
+
+def _prepare_data(
     model: Sequential,
     X: Any,
     y: Any,
-    *,
-    epochs: int = 1,
-    batch_size: int | None = None,
-    shuffle: bool = True,
-    validation_data: tuple[Any, Any] | None = None,
-    validation_split: float = 0.0,
-    callbacks: Sequence[Callback] | None = None,
-    verbose: int = 0,
-    seed: int | None = None,
-    sample_weight: Any = None,
-) -> History:
-    """Train ``model``; see :meth:`mlplab.Sequential.fit`."""
-    model._require_compiled("fit")
-    epochs = _check_int("epochs", epochs, 1)
-    if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size, 1)
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1 or 2; received verbose={verbose!r}")
-    if seed is not None:
-        seed = _check_int("seed", seed, 0)
-    validation_split = check_range(
-        "validation_split", validation_split, 0.0, 1.0, high_inclusive=False
-    )
-    if validation_split and validation_data is not None:
-        raise ValueError("give validation_data or validation_split, not both")
-
-    Xa = model._inputs(X)
-    Y = model._targets(y, Xa.shape[0])
+    sample_weight: Any,
+    validation_data: tuple[Any, Any] | None,
+    validation_split: float,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None
+]:
+    """The training arrays ``(X, Y, sample_weight)`` checked and encoded, and
+    the validation arrays ``(X_val, Y_val)`` (None without validation)."""
+    Xa = model.check_inputs(X)
+    Y = model.encode_targets(y, Xa.shape[0])
     sw = None
     if sample_weight is not None:
         sw = check_sample_weight(sample_weight, Xa.shape[0], model.dtype)
@@ -86,9 +333,9 @@ def fit(
         n_val = int(Xa.shape[0] * validation_split)
         if n_val < 1 or n_val >= Xa.shape[0]:
             raise ValueError(
-                f"validation_split={validation_split} of {Xa.shape[0]} samples leaves "
-                f"{n_val} for validation and {Xa.shape[0] - n_val} for training; "
-                "both need at least one"
+                f"validation_split={validation_split} of {Xa.shape[0]} samples "
+                f"leaves {n_val} for validation and {Xa.shape[0] - n_val} for "
+                "training; both need at least one"
             )
         Xa, X_val = Xa[:-n_val], Xa[-n_val:]
         Y, Y_val = np.asfortranarray(Y[:-n_val]), np.asfortranarray(Y[-n_val:])
@@ -104,133 +351,9 @@ def fit(
                 "validation_data must be a tuple (X_val, y_val); received "
                 f"{type(validation_data).__name__}"
             )
-        X_val = model._inputs(validation_data[0], "X_val")
-        Y_val = model._targets(validation_data[1], X_val.shape[0], "y_val")
-
-    n = Xa.shape[0]
-    bs = n if batch_size is None else min(batch_size, n)
-    if bs == n and Xa.nbytes <= _SMALL_FULL_BATCH:
-        # A small full batch is used as is every step: store it features x
-        # samples once (a (n, d) view of a C-contiguous (d, n) copy), which
-        # makes its two products per step cheaper. Larger data is never copied.
-        Xa = np.ascontiguousarray(Xa.T).T
-    rng = np.random.default_rng(seed) if seed is not None else model.train_rng
-    for layer in model.layers:
-        layer.rng = rng
-
-    history = History()
-    model.history = history
-    # The user's callbacks first, so that History and the progress display see
-    # what they add to the logs (e.g. LearningRateScheduler's learning_rate).
-    cb_list: list[Callback] = [*(callbacks or []), history]
-    bar = ProgressBar() if verbose == 1 else None
-    if bar is not None:
-        cb_list.append(bar)
-    elif verbose == 2:
-        cb_list.append(_EpochLog())
-    params = {"epochs": epochs, "batch_size": bs, "samples": n, "steps": -(-n // bs)}
-    cbs = CallbackList(cb_list, model, params)
-
-    model.stop_training = False
-    cbs.call("on_train_begin", {})
-    try:
-        # A diverging run overflows; the loss check reports that as one
-        # DivergenceError instead of a stream of RuntimeWarnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            _epochs(model, cbs, Xa, Y, X_val, Y_val, epochs, bs, shuffle, rng, sw)
-    finally:
-        if bar is not None:
-            bar.on_train_end()  # close the bar even when training raised
-    cbs.call("on_train_end", {})
-    return history
-
-
-def _epochs(
-    model: Sequential,
-    cbs: CallbackList,
-    Xa: np.ndarray,
-    Y: np.ndarray,
-    X_val: np.ndarray | None,
-    Y_val: np.ndarray | None,
-    epochs: int,
-    bs: int,
-    shuffle: bool,
-    rng: np.random.Generator,
-    sw: np.ndarray | None = None,
-) -> None:
-    n = Xa.shape[0]
-    batch_hooks = cbs.has("on_train_batch_begin") or cbs.has("on_train_batch_end")
-    epoch_begin = cbs.has("on_epoch_begin")
-    metrics = model.metrics
-    step = model._step
-    gather = shuffle and bs < n
-    YT = Y.T  # (n_outputs, n) C-contiguous: gathering columns of it is cheap
-    bufs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    starts = range(0, n, bs)
-    full = bs == n
-    order = idx = None
-    swb = None
-    if sw is not None and full:
-        swb = _batch_weights(sw)
-    for epoch in range(epochs):
-        if epoch_begin:
-            cbs.call("on_epoch_begin", epoch, {})
-        if gather:
-            order = idx = None  # let last epoch's permutation go before the next
-            order = rng.permutation(n)
-        total = 0.0
-        sums = dict.fromkeys(metrics, 0.0)
-        for b, start in enumerate(starts):
-            if full:
-                Xb, Yb = Xa, Y
-            elif order is None:
-                Xb, Yb = Xa[start : start + bs], Y[start : start + bs]
-                if sw is not None:
-                    swb = _batch_weights(sw[start : start + bs])
-            else:
-                idx = order[start : start + bs]
-                m = idx.shape[0]
-                if m not in bufs:  # the batch size, and a smaller last batch
-                    bufs[m] = (
-                        np.empty((m, Xa.shape[1]), dtype=Xa.dtype),
-                        np.empty((Y.shape[1], m), dtype=Y.dtype),
-                    )
-                Xbuf, YTbuf = bufs[m]
-                # mode="clip" skips the copy that "raise" makes of `out`; the
-                # indices are a permutation, always in range.
-                Xb = np.take(Xa, idx, axis=0, out=Xbuf, mode="clip")
-                Yb = np.take(YT, idx, axis=1, out=YTbuf, mode="clip").T
-                if sw is not None:
-                    swb = _batch_weights(sw[idx])
-            if batch_hooks:
-                cbs.call("on_train_batch_begin", b, {"size": Xb.shape[0]})
-            try:
-                loss, A = step(Xb, Yb, swb)
-            except DivergenceError as err:
-                raise DivergenceError(err.loss, epoch, err.learning_rate) from None
-            m = Xb.shape[0]
-            total += loss * m
-            for name in metrics:
-                sums[name] += model._metric(name, Yb, A) * m
-            if batch_hooks:
-                cbs.call("on_train_batch_end", b, {"loss": loss, "size": m})
-        logs = {"loss": total / n}
-        for name in metrics:
-            logs[name] = sums[name] / n
-        if X_val is not None:
-            assert Y_val is not None
-            for key, value in model._evaluate_arrays(X_val, Y_val).items():
-                logs["val_" + key] = value
-            if not math.isfinite(logs["val_loss"]):
-                raise DivergenceError(logs["val_loss"], epoch, _lr(model))
-        cbs.call("on_epoch_end", epoch, logs)
-        if model.stop_training:
-            break
-    # Each loss is checked before its update; the very last update is checked
-    # here, once, on the weights themselves.
-    if not np.isfinite(model._flat_params).all():
-        model._diverged()
-        raise DivergenceError(float("nan"), epoch, _lr(model))
+        X_val = model.check_inputs(validation_data[0], "X_val")
+        Y_val = model.encode_targets(validation_data[1], X_val.shape[0], "y_val")
+    return Xa, Y, sw, X_val, Y_val
 
 
 def _batch_weights(w: np.ndarray) -> np.ndarray:
@@ -246,8 +369,3 @@ def _batch_weights(w: np.ndarray) -> np.ndarray:
         return w
     s = w / top  # in [0, 1], the largest exactly 1: the sum lies in [1, m]
     return s * (w.shape[0] / s.sum())
-
-
-def _lr(model: Sequential) -> float | None:
-    opt = model.optimizer
-    return None if opt is None else opt.current_learning_rate()

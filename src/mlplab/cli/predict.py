@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         k = A.shape[1]
         names = [f"prediction_{j + 1}" for j in range(k)]
         writer.writerow([*names, *(f"p_{j + 1}" for j in range(k))])
-        for code_row, row in zip(model._classes(A).tolist(), A, strict=True):
+        for code_row, row in zip(model.output_labels(A).tolist(), A, strict=True):
             writer.writerow([*code_row, *(f"{float(p):.6g}" for p in row)])
     else:
         n_classes = max(2, A.shape[1])  # one sigmoid unit: two classes
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             )
         labels = classes or list(range(n_classes))
         probs = np.column_stack([1.0 - A[:, 0], A[:, 0]]) if A.shape[1] == 1 else A
-        codes = model._classes(A)
+        codes = model.output_labels(A)
         writer.writerow(["prediction", *(f"p_{c}" for c in labels)])
         for code, row in zip(codes.tolist(), probs, strict=True):
             writer.writerow([labels[code], *(f"{float(p):.6g}" for p in row)])

@@ -541,10 +541,8 @@ def decision_boundary(
 
 
 def _panel(panel: Any, i: int) -> tuple[Any, _Data, str | None]:
-    if hasattr(panel, "model") and hasattr(panel, "data"):  # a finished run
-        from ..runs import panel as run_panel
-
-        panel = run_panel(panel)
+    if callable(getattr(panel, "panel", None)):  # a finished run: RunResult.panel
+        panel = panel.panel()
     if not isinstance(panel, Mapping):
         raise TypeError(
             f"panels[{i}] must be a dict with keys 'model', 'X', 'y', ...; received "

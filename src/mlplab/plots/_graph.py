@@ -75,10 +75,10 @@ def computation_graph(
 
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a Sequential; received {type(model).__name__}")
-    model._require_compiled("computation_graph")
+    model.require_compiled("computation_graph")
     copy = Sequential.from_config(model.get_config())
     copy.compile(loss=model.loss, optimizer="sgd")
-    Xa = model._inputs(X)
+    Xa = model.check_inputs(X)
     copy.set_weights(model.get_weights())
     n = Xa.shape[0]
     if (

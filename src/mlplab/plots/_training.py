@@ -51,7 +51,7 @@ def _check_model(model: Any, what: str) -> Sequential:
             f"{what} takes a compiled Sequential; received {model!r} of type "
             f"{type(model).__name__}"
         )
-    model._require_compiled(what)
+    model.require_compiled(what)
     return model
 
 
@@ -153,10 +153,10 @@ class _Slice:
 
     def __init__(self, model: Sequential, X: Any, y: Any, coords: list[_Coord]):
         self.copy = _compiled_copy(model)
-        self.X = self.copy._inputs(X)
-        self.Y = self.copy._targets(y, self.X.shape[0])
+        self.X = self.copy.check_inputs(X)
+        self.Y = self.copy.encode_targets(y, self.X.shape[0])
         self.coords = coords
-        views = self.copy._param_views
+        views = self.copy.weight_views
         self._views = [views[c.array] for c in coords]
         self.start = np.array(
             [v[c.index] for v, c in zip(self._views, coords, strict=True)], dtype=float
@@ -170,7 +170,7 @@ class _Slice:
         """The loss with the chosen weights set to ``values``; NaN if not finite."""
         self._set(values)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            value = self.copy._evaluate_arrays(self.X, self.Y)["loss"]
+            value = self.copy.evaluate_arrays(self.X, self.Y)["loss"]
         return value if math.isfinite(value) else math.nan
 
     def gradient(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -771,9 +771,9 @@ def animate_training(
     out = _gif_path(path)
     # Builds the model if fit has not yet (exactly as fit would), so that the
     # test labels can be checked before any training.
-    model._inputs(Xa)
+    model.check_inputs(Xa)
     if Xt is not None and y_test is not None:
-        model._targets(y_test, Xt.shape[0], "y_test")
+        model.encode_targets(y_test, Xt.shape[0], "y_test")
 
     recorder = Snapshots(snapshot_epochs(epochs, frames))
     model.fit(X, y, epochs=epochs, batch_size=batch_size, callbacks=[recorder])
@@ -826,11 +826,14 @@ def write_animation(
     view = _compiled_copy(model)
     test_losses = None
     if Xt is not None and y_test is not None:
-        Xv, Yv = view._inputs(Xt, "X_test"), view._targets(y_test, Xt.shape[0])
+        Xv, Yv = (
+            view.check_inputs(Xt, "X_test"),
+            view.encode_targets(y_test, Xt.shape[0]),
+        )
         values = []
         for _, weights in recorder.taken:
             view.set_weights(weights)
-            values.append(view._evaluate_arrays(Xv, Yv)["loss"])
+            values.append(view.evaluate_arrays(Xv, Yv)["loss"])
         test_losses = np.array(values)
     shown = losses if test_losses is None else np.concatenate([losses, test_losses])
     run = _Run(
