@@ -74,8 +74,17 @@ def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
 
 
 def check_int(name: str, value: Any, *, low: int | None = None) -> int:
-    """Check that ``value`` is an integer (not a bool), at least ``low`` if
-    given."""
+    """Check that ``value`` is an integer (not a bool) ``>= low``.
+
+    >>> check_int("epochs", 3, low=1)
+    3
+    >>> check_int("epochs", 0, low=1)
+    Traceback (most recent call last):
+    ValueError: epochs must be >= 1; received epochs=0
+    >>> check_int("epochs", 2.0)
+    Traceback (most recent call last):
+    TypeError: epochs must be an integer; received epochs=2.0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer; received {name}={value!r}")
     if low is not None and value < low:

@@ -33,23 +33,120 @@ import json
 import math
 import numbers
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import activations, initializers, losses, optimizers
+from ._validation import check_int
+from .features import FeatureMap
 
 __all__ = ["RunConfig", "parse_value"]
 
-_SCALES = ("none", "standard", "minmax")
+
+# -- what a value must be -----------------------------------------------------
+def _keep_text(key: str, text: str) -> Any:
+    return text
 
 
-def _parse_hidden(value: Any) -> tuple[int, ...]:
+def _parse_int(key: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{key} must be an integer; received {text!r}") from None
+
+
+def _parse_float(key: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{key} must be a number; received {text!r}") from None
+
+
+def _parse_int_or_text(key: str, text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the value of one configuration key must be.
+
+    Parameters
+    ----------
+    validate : callable
+        ``validate(key, value)`` returns the value, normalized (``"5,5"``
+        becomes ``(5, 5)``, ``" Tanh"`` becomes ``"tanh"``), or raises a
+        ``TypeError`` or ``ValueError`` that shows ``key=value``.
+    parse : callable
+        ``parse(key, text)`` types a command-line value for ``validate``:
+        numbers become numbers, the rest stays text for ``validate``.
+    """
+
+    validate: Callable[[str, Any], Any]
+    parse: Callable[[str, str], Any] = _keep_text
+
+
+def _name(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{key} must be a name; received {key}={value!r}")
+    return value.strip().lower()
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be a string; received {key}={value!r}")
+    return value
+
+
+def _column(key: str, value: Any) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(
+            f"{key} must be a column index or name; received {key}={value!r}"
+        )
+    return value
+
+
+def _integer(low: int) -> Check:
+    """An integer ``>= low``, kept as given."""
+
+    def validate(key: str, value: Any) -> Any:
+        check_int(key, value, low=low)
+        return value
+
+    return Check(validate, _parse_int)
+
+
+def _number(low: float, *, inclusive: bool, below: float | None = None) -> Check:
+    """A finite real number above ``low`` (and under ``below``), kept as given."""
+
+    def validate(key: str, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{key} must be a number; received {key}={value!r}")
+        number = float(value)
+        ok = number >= low if inclusive else number > low
+        if not (ok and math.isfinite(number)):
+            sign = ">=" if inclusive else ">"
+            raise ValueError(f"{key} must be {sign} {low}; received {key}={value!r}")
+        if below is not None and cast(float, value) >= below:
+            bracket = "[" if inclusive else "("
+            raise ValueError(
+                f"{key} must be in {bracket}{low:g}, {below:g}); received "
+                f"{key}={value!r}"
+            )
+        return value
+
+    return Check(validate, _parse_float)
+
+
+def _hidden(key: str, value: Any) -> tuple[int, ...]:
     """``5``, ``"5,5"``, ``"5x5"``, ``[5, 5]``; ``0``, ``"0"`` or ``[]`` for none."""
     if isinstance(value, bool):
         raise TypeError(
-            f"hidden must be layer sizes such as 5 or '5,5'; received hidden={value!r}"
+            f"{key} must be layer sizes such as 5 or '5,5'; received {key}={value!r}"
         )
     if isinstance(value, numbers.Integral):
         items: list[Any] = [value]
@@ -59,7 +156,7 @@ def _parse_hidden(value: Any) -> tuple[int, ...]:
         items = list(value)
     else:
         raise TypeError(
-            f"hidden must be layer sizes such as 5 or '5,5'; received hidden={value!r}"
+            f"{key} must be layer sizes such as 5 or '5,5'; received {key}={value!r}"
         )
     sizes = []
     for item in items:
@@ -77,20 +174,20 @@ def _parse_hidden(value: Any) -> tuple[int, ...]:
             )
         ):
             raise ValueError(
-                "hidden must be non-negative integer layer sizes such as 5 or "
-                f"'5,5' (0 for none); received hidden={value!r}"
+                f"{key} must be non-negative integer layer sizes such as 5 or "
+                f"'5,5' (0 for none); received {key}={value!r}"
             )
         sizes.append(size)
     if 0 in sizes and len(sizes) > 1:
         raise ValueError(
-            f"hidden=0 means no hidden layer and cannot be combined with other "
-            f"sizes; received hidden={value!r}"
+            f"{key}=0 means no hidden layer and cannot be combined with other "
+            f"sizes; received {key}={value!r}"
         )
     return tuple(s for s in sizes if s > 0)
 
 
-def _parse_batch_size(value: Any) -> int | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() == "full"):
+def _batch_size(key: str, value: Any) -> int | None:
+    if isinstance(value, str) and value.strip().lower() == "full":
         return None
     try:
         size = int(value)
@@ -99,17 +196,14 @@ def _parse_batch_size(value: Any) -> int | None:
         ok = False
     if not ok or size < 1:
         raise ValueError(
-            f"batch_size must be a positive integer or 'full'; received "
-            f"batch_size={value!r}"
+            f"{key} must be a positive integer or 'full'; received {key}={value!r}"
         )
     return size
 
 
-def _parse_features(value: Any) -> tuple[str, ...] | None:
+def _features(key: str, value: Any) -> tuple[str, ...] | None:
     if value is None or value == "" or value == []:
         return None
-    from .features import FeatureMap
-
     return tuple(FeatureMap(value).names)
 
 
@@ -135,9 +229,142 @@ def _spec(key: str, value: str, param: str, takes: tuple[str, ...]) -> Any:
     return {"name": name, param: number}
 
 
+_NAME = Check(_name)
+_STRING = Check(_string)
+_COLUMN = Check(_column, _parse_int_or_text)
+_HIDDEN = Check(_hidden)
+_BATCH_SIZE = Check(_batch_size)
+_FEATURES = Check(_features)
+
+
+# -- one key, declared once ---------------------------------------------------
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its default, check and command-line option.
+
+    Declared once, as a field of :class:`RunConfig` with :func:`setting`,
+    and read back with :func:`settings`; the validation in ``RunConfig``,
+    :func:`parse_value` and the options of ``mlplab train``, ``compare``,
+    ``sweep``, ``explain`` and ``gradcheck`` (:mod:`mlplab.cli._options`)
+    are derived from it.
+
+    Parameters
+    ----------
+    key : str
+        The field name, which is also the configuration key.
+    default : object
+        The field default; ``None`` is allowed (unchecked) only where it is
+        the default.
+    check : Check
+        What a value must be, and how command-line text is typed.
+    help : str
+        The command-line help, without the default (which is appended).
+    metavar : str
+        The option's placeholder in the help, e.g. ``N`` or ``NAME``.
+    group : {"data", "model"}
+        The group of options it is listed in.
+    choices : tuple of str
+        The only values allowed (after ``check``), listed in the help.
+    unset : str, optional
+        What the default ``None`` means, for the help: ``(default: UNSET)``.
+    none_word : str, optional
+        How ``None`` is spelled in a TOML file and on the command line
+        (``batch_size = "full"``).
+    flag : str
+        The command-line option, where it is not ``--key-with-dashes``.
+    cli : bool
+        False for a key that is not a command-line option.
+    """
+
+    key: str
+    default: Any
+    check: Check
+    help: str
+    metavar: str = ""
+    group: str = "model"
+    choices: tuple[str, ...] = ()
+    unset: str | None = None
+    none_word: str | None = None
+    flag: str = ""
+    cli: bool = True
+
+    @property
+    def option(self) -> str:
+        """The command-line option, e.g. ``--batch-size``."""
+        return self.flag or "--" + self.key.replace("_", "-")
+
+    def validate(self, value: Any) -> Any:
+        """The value, checked and normalized (raises as described in ``Check``)."""
+        if value is None and self.default is None:
+            return None
+        value = self.check.validate(self.key, value)
+        if self.choices and value not in self.choices:
+            raise ValueError(
+                f"{self.key} must be one of {', '.join(self.choices)}; received "
+                f"{self.key}={value!r}"
+            )
+        return value
+
+    def parse(self, text: str) -> Any:
+        """A command-line value, typed for :meth:`validate`."""
+        return self.check.parse(self.key, text)
+
+    def shown_default(self) -> str:
+        """The default as it would be typed on the command line (``5,5``,
+        ``full``, ``0.3``); :meth:`parse` reads it back."""
+        value = self.default
+        if value is None:
+            return self.none_word or ""
+        if isinstance(value, tuple):
+            return ",".join(str(v) for v in value)
+        text = repr(value) if isinstance(value, float) else str(value)
+        return text.removesuffix(".0")
+
+
+def setting(
+    default: Any,
+    check: Check,
+    help: str,
+    *,
+    metavar: str = "",
+    group: str = "model",
+    choices: tuple[str, ...] = (),
+    unset: str | None = None,
+    none_word: str | None = None,
+    flag: str = "",
+    cli: bool = True,
+    compare: bool = True,
+) -> Any:
+    """Declare a :class:`RunConfig` field and its :class:`Setting` (the
+    parameters are those of ``Setting``; ``compare`` is ``dataclasses.field``'s)."""
+    declared = {
+        "check": check,
+        "help": help,
+        "metavar": metavar,
+        "group": group,
+        "choices": choices,
+        "unset": unset,
+        "none_word": none_word,
+        "flag": flag,
+        "cli": cli,
+    }
+    return field(default=default, compare=compare, metadata=declared)
+
+
+_DATASETS = (
+    "moons, circles, spirals, blobs, linear, xor, digits, breast_cancer, iris, "
+    "wine, or a logic gate gate:and, gate:or, gate:nand, gate:nor, gate:xor, "
+    "gate:xnor"
+)
+_SYNTHETIC = "the data set's own"
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything one training run needs.
+
+    Each key is declared once, with :func:`setting`: its default, its check
+    and its command-line option (see :func:`settings`).
 
     Attributes
     ----------
@@ -192,77 +419,161 @@ class RunConfig:
         none.
     seed : int
         Seeds the data, the split, the initial weights and the shuffling.
+    name : str, optional
+        The run's name in tables and plot titles (see :attr:`label`); not
+        compared by ``==``.
     """
 
-    dataset: str = "moons"
-    data: str | None = None
-    label_column: int | str | None = None
-    samples: int | None = None
-    noise: float | None = None
-    features: tuple[str, ...] | None = None
-    scale: str = "none"
-    hidden: tuple[int, ...] = (5,)
-    activation: str = "tanh"
-    output_activation: str | None = None
-    loss: str | None = None
-    optimizer: str = "sgd"
-    lr: float = 0.3
-    epochs: int = 2000
-    batch_size: int | None = None
-    init: str = "glorot_uniform"
-    l2: float = 0.0
-    clipnorm: float | None = None
-    test_size: float = 0.2
-    seed: int = 0
-    name: str | None = field(default=None, compare=False)
+    dataset: str = setting(
+        "moons", _NAME, f"built-in data set: {_DATASETS}", metavar="NAME", group="data"
+    )
+    data: str | None = setting(
+        None,
+        _STRING,
+        "your own data: a .csv, .npy or .npz file, used instead of --dataset",
+        metavar="FILE",
+        group="data",
+        unset="none",
+    )
+    label_column: int | str | None = setting(
+        None,
+        _COLUMN,
+        "the label column of --data: index (negative from the end) or name",
+        metavar="C",
+        group="data",
+        unset="the last column; the y array of an .npz",
+    )
+    samples: int | None = setting(
+        None,
+        _integer(1),
+        "points to generate for synthetic data sets",
+        metavar="N",
+        group="data",
+        unset=_SYNTHETIC,
+    )
+    noise: float | None = setting(
+        None,
+        _number(0.0, inclusive=True),
+        "noise of synthetic data sets",
+        metavar="F",
+        group="data",
+        unset=_SYNTHETIC,
+    )
+    features: tuple[str, ...] | None = setting(
+        None,
+        _FEATURES,
+        "input features, e.g. 'x1,x2,x1*x2,x1^2,sin(x1)'",
+        metavar="LIST",
+        unset="the inputs as they are",
+    )
+    scale: str = setting(
+        "none",
+        _NAME,
+        "input scaling fitted on the training part",
+        metavar="KIND",
+        choices=("none", "standard", "minmax"),
+    )
+    hidden: tuple[int, ...] = setting(
+        (5,),
+        _HIDDEN,
+        "hidden layer sizes, comma-separated, e.g. 5 or 8,8; 0 for none "
+        "(logistic regression)",
+        metavar="SIZES",
+    )
+    activation: str = setting(
+        "tanh",
+        _NAME,
+        "hidden activation: sigmoid, tanh, relu, leaky_relu, elu, exp, linear; "
+        "elu:2 for ELU with alpha 2",
+        metavar="NAME",
+    )
+    output_activation: str | None = setting(
+        None,
+        _STRING,
+        "output activation",
+        metavar="NAME",
+        unset="the loss's own, e.g. exp for poisson; else sigmoid for two "
+        "classes, softmax for more, linear for regression",
+    )
+    loss: str | None = setting(
+        None,
+        _STRING,
+        "binary_crossentropy, categorical_crossentropy, squared_error, mse, "
+        "absolute_error, huber (huber:2 for delta 2) or poisson (counts; exp "
+        "output)",
+        metavar="NAME",
+        unset="matches the output",
+    )
+    optimizer: str = setting(
+        "sgd",
+        _NAME,
+        "sgd, momentum, nesterov, rmsprop, adagrad or adam",
+        metavar="NAME",
+    )
+    lr: float = setting(
+        0.3, _number(0.0, inclusive=False), "learning rate", metavar="F"
+    )
+    epochs: int = setting(
+        2000, _integer(1), "passes over the training data", metavar="N"
+    )
+    batch_size: int | None = setting(
+        None,
+        _BATCH_SIZE,
+        "'full' for full-batch gradient descent, 1 for stochastic, N for mini-batches",
+        metavar="N",
+        none_word="full",
+    )
+    init: str = setting(
+        "glorot_uniform",
+        _NAME,
+        "kernel initializer: glorot_uniform, glorot_normal, he_uniform, "
+        "he_normal, lecun_normal, plain, zeros",
+        metavar="NAME",
+    )
+    l2: float = setting(
+        0.0,
+        _number(0.0, inclusive=True),
+        "L2 penalty l2 * sum(W^2) on every kernel",
+        metavar="F",
+    )
+    clipnorm: float | None = setting(
+        None,
+        _number(0.0, inclusive=False),
+        "scale the gradients down whenever their global norm exceeds F, a "
+        "remedy when training diverges",
+        metavar="F",
+        unset="no clipping",
+    )
+    test_size: float = setting(
+        0.2,
+        _number(0.0, inclusive=True, below=1.0),
+        "fraction held out for testing, stratified; 0 for none",
+        metavar="F",
+        group="data",
+    )
+    seed: int = setting(
+        0,
+        _integer(0),
+        "seeds the data, the split, the weights and the shuffling",
+        metavar="N",
+        group="data",
+    )
+    name: str | None = setting(
+        None,
+        _STRING,
+        "the run's name in tables and plot titles",
+        cli=False,
+        compare=False,
+    )
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "hidden", _parse_hidden(self.hidden))
-        set_(self, "batch_size", _parse_batch_size(self.batch_size))
-        set_(self, "features", _parse_features(self.features))
-        for key in ("dataset", "activation", "optimizer", "init", "scale"):
-            value = getattr(self, key)
-            if not isinstance(value, str) or not value.strip():
-                raise TypeError(f"{key} must be a name; received {key}={value!r}")
-            set_(self, key, value.strip().lower())
-        for key in ("output_activation", "loss", "data", "name"):
-            value = getattr(self, key)
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"{key} must be a string; received {key}={value!r}")
-        if self.scale not in _SCALES:
-            raise ValueError(
-                f"scale must be one of {', '.join(_SCALES)}; received "
-                f"scale={self.scale!r}"
-            )
-        self._check_number("lr", self.lr, low=0.0, inclusive=False)
-        self._check_number("l2", self.l2, low=0.0, inclusive=True)
-        self._check_number("test_size", self.test_size, low=0.0, inclusive=True)
-        if self.test_size >= 1.0:
-            raise ValueError(
-                f"test_size must be in [0, 1); received test_size={self.test_size!r}"
-            )
-        for key, low in (("epochs", 1), ("seed", 0), ("samples", 1)):
-            value = getattr(self, key)
-            if value is None and key == "samples":
-                continue
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{key} must be an integer; received {key}={value!r}")
-            if value < low:
-                raise ValueError(f"{key} must be >= {low}; received {key}={value!r}")
-        if self.noise is not None:
-            self._check_number("noise", self.noise, low=0.0, inclusive=True)
-        if self.clipnorm is not None:
-            self._check_number("clipnorm", self.clipnorm, low=0.0, inclusive=False)
-        if self.label_column is not None and (
-            isinstance(self.label_column, bool)
-            or not isinstance(self.label_column, int | str)
-        ):
-            raise TypeError(
-                "label_column must be a column index or name; received "
-                f"label_column={self.label_column!r}"
-            )
-        # Names are checked now, so a typo fails before any training starts.
+        for s in settings(type(self)):
+            object.__setattr__(self, s.key, s.validate(getattr(self, s.key)))
+        self._check_components()
+
+    def _check_components(self) -> None:
+        """Look the names up now, so that a typo fails before any training
+        starts, and check that the loss and output activation go together."""
         activations.get(self.activation_spec())
         if self.output_activation is not None:
             activations.get(self.output_activation)
@@ -277,16 +588,6 @@ class RunConfig:
                 )
         initializers.get(self.init)
         self.make_optimizer()
-
-    @staticmethod
-    def _check_number(key: str, value: Any, *, low: float, inclusive: bool) -> None:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{key} must be a number; received {key}={value!r}")
-        number = float(value)
-        ok = number >= low if inclusive else number > low
-        if not (ok and math.isfinite(number)):
-            sign = ">=" if inclusive else ">"
-            raise ValueError(f"{key} must be {sign} {low}; received {key}={value!r}")
 
     # -- components ------------------------------------------------------------
     def activation_spec(self) -> Any:
@@ -357,8 +658,9 @@ class RunConfig:
             if value is None:
                 continue
             out[f.name] = list(value) if isinstance(value, tuple) else value
-        if self.batch_size is None:
-            out["batch_size"] = "full"
+        for s in settings(type(self)):
+            if s.none_word is not None and getattr(self, s.key) is None:
+                out[s.key] = s.none_word
         return out
 
     @classmethod
@@ -425,24 +727,35 @@ def parse_value(key: str, text: str) -> Any:
     numbers become numbers, everything else stays text for the key's own
     parsing (``hidden="5,5"``, ``batch_size="full"``)."""
     name = key.replace("-", "_")
-    known = {f.name: f for f in dataclasses.fields(RunConfig)}
+    known = {s.key: s for s in settings()}
     if name not in known:
         raise ValueError(
             f"unknown option {key!r}. Valid keys: " + ", ".join(sorted(known))
         )
-    if name in ("epochs", "seed", "samples"):
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"{name} must be an integer; received {text!r}") from None
-    if name in ("lr", "l2", "test_size", "noise", "clipnorm"):
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"{name} must be a number; received {text!r}") from None
-    if name == "label_column":
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    return text
+    return known[name].parse(text)
+
+
+def settings(config_class: type[RunConfig] = RunConfig) -> tuple[Setting, ...]:
+    """The :class:`Setting` of every field of ``config_class``, in field order.
+
+    >>> [s.option for s in settings() if s.group == "data"][:3]
+    ['--dataset', '--data', '--label-column']
+    """
+    found = _SETTINGS.get(config_class)
+    if found is None:
+        found = _SETTINGS[config_class] = tuple(
+            _declared(config_class, f) for f in dataclasses.fields(config_class)
+        )
+    return found
+
+
+_SETTINGS: dict[type[RunConfig], tuple[Setting, ...]] = {}
+
+
+def _declared(config_class: type, f: dataclasses.Field[Any]) -> Setting:
+    if "check" not in f.metadata:
+        raise TypeError(
+            f"{config_class.__name__}.{f.name} is not declared with "
+            "mlplab.config.setting()"
+        )
+    return Setting(key=f.name, default=f.default, **f.metadata)

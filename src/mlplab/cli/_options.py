@@ -1,5 +1,7 @@
 """The data and model options shared by ``train``, ``compare``, ``sweep``,
-``evaluate`` (and later ``explain`` and ``gradcheck``).
+``explain`` and ``gradcheck``, derived from the settings of
+:class:`mlplab.config.RunConfig` (:func:`mlplab.config.settings`): one option
+per key, its help ending with the key's default.
 
 Every option defaults to ``None`` here, so that only what the user typed
 overrides ``--config FILE.toml``, which itself overrides
@@ -11,121 +13,52 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..config import RunConfig
+from ..config import RunConfig, Setting, settings
 
-# (option, metavar, help); the configuration key is the option with "_".
-DATA_OPTIONS = [
-    (
-        "--dataset",
-        "NAME",
-        "built-in data set: moons, circles, spirals, blobs, "
-        "linear, xor, digits, breast_cancer, iris, wine, or a logic gate gate:and, "
-        "gate:or, gate:nand, gate:nor, gate:xor, gate:xnor (default moons)",
-    ),
-    (
-        "--data",
-        "FILE",
-        "your own data: a .csv, .npy or .npz file (instead of --dataset)",
-    ),
-    (
-        "--label-column",
-        "C",
-        "the label column of --data: index (negative from the "
-        "end) or name (default: the last column; the y array of an .npz)",
-    ),
-    ("--samples", "N", "points to generate for synthetic data sets"),
-    ("--noise", "F", "noise of synthetic data sets"),
-    (
-        "--test-size",
-        "F",
-        "fraction held out for testing, stratified; 0 for none (default 0.2)",
-    ),
-    (
-        "--seed",
-        "N",
-        "seeds the data, the split, the weights and the shuffling (default 0)",
-    ),
-]
-MODEL_OPTIONS = [
-    (
-        "--features",
-        "LIST",
-        "input features, e.g. 'x1,x2,x1*x2,x1^2,sin(x1)' "
-        "(default: the inputs as they are)",
-    ),
-    (
-        "--scale",
-        "KIND",
-        "input scaling fitted on the training part: none, standard "
-        "or minmax (default none)",
-    ),
-    (
-        "--hidden",
-        "SIZES",
-        "hidden layer sizes, comma-separated, e.g. 5 or 8,8; 0 "
-        "for none (logistic regression) (default 5)",
-    ),
-    (
-        "--activation",
-        "NAME",
-        "hidden activation: sigmoid, tanh, relu, leaky_relu, "
-        "elu, exp, linear; elu:2 for ELU with alpha 2 (default tanh)",
-    ),
-    (
-        "--output-activation",
-        "NAME",
-        "output activation (default: the loss's own, e.g. exp for poisson; "
-        "else sigmoid for two classes, softmax for more, linear for regression)",
-    ),
-    (
-        "--loss",
-        "NAME",
-        "binary_crossentropy, categorical_crossentropy, squared_error, mse, "
-        "absolute_error, huber (huber:2 for delta 2) or poisson (counts; exp "
-        "output) (default: matches the output)",
-    ),
-    (
-        "--optimizer",
-        "NAME",
-        "sgd, momentum, nesterov, rmsprop, adagrad or adam (default sgd)",
-    ),
-    ("--lr", "F", "learning rate (default 0.3)"),
-    ("--epochs", "N", "passes over the training data (default 2000)"),
-    (
-        "--batch-size",
-        "N",
-        "'full' for full-batch gradient descent, 1 for "
-        "stochastic, N for mini-batches (default full)",
-    ),
-    (
-        "--init",
-        "NAME",
-        "kernel initializer: glorot_uniform, glorot_normal, "
-        "he_uniform, he_normal, lecun_normal, plain, zeros (default glorot_uniform)",
-    ),
-    ("--l2", "F", "L2 penalty l2 * sum(W^2) on every kernel (default 0)"),
-    (
-        "--clipnorm",
-        "F",
-        "scale the gradients down whenever their global norm exceeds F (a remedy "
-        "when training diverges)",
-    ),
-]
+# A setting's group and the title of its options in the help, in the order
+# the groups are listed.
+GROUPS = {"data": "data", "model": "model and training"}
+
+
+def command_line_settings() -> Iterator[Setting]:
+    """The settings that are command-line options, group by group."""
+    for group in GROUPS:
+        yield from (s for s in settings() if s.cli and s.group == group)
+
+
+def option_help(s: Setting) -> str:
+    """The help of a setting's option: its text, its choices, its default."""
+    text = s.help
+    if s.choices:
+        text += f": {', '.join(s.choices[:-1])} or {s.choices[-1]}"
+    if s.default is None and s.none_word is None:
+        return f"{text} (default: {s.unset})"
+    return f"{text} (default {s.shown_default()})"
+
+
+def _add_group(p: argparse.ArgumentParser, group: str) -> None:
+    g = p.add_argument_group(GROUPS[group])
+    for s in command_line_settings():
+        if s.group == group:
+            g.add_argument(
+                s.option,
+                dest=s.key,
+                metavar=s.metavar,
+                default=None,
+                help=option_help(s),
+            )
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("data")
-    for opt, metavar, text in DATA_OPTIONS:
-        g.add_argument(opt, metavar=metavar, default=None, help=text)
+    _add_group(p, "data")
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("model and training")
-    for opt, metavar, text in MODEL_OPTIONS:
-        g.add_argument(opt, metavar=metavar, default=None, help=text)
+    _add_group(p, "model")
     p.add_argument(
         "--config",
         metavar="FILE.toml",
@@ -152,14 +85,11 @@ def show_progress(args: argparse.Namespace) -> bool:
 
 def given(args: argparse.Namespace) -> dict[str, Any]:
     """The configuration keys given on the command line, typed."""
-    from ..config import parse_value
-
     out: dict[str, Any] = {}
-    for opt, _, _ in DATA_OPTIONS + MODEL_OPTIONS:
-        key = opt[2:].replace("-", "_")
-        value = getattr(args, key, None)
+    for s in command_line_settings():
+        value = getattr(args, s.key, None)
         if value is not None:
-            out[key] = parse_value(key, value)
+            out[s.key] = s.parse(value)
     return out
 
 
@@ -197,9 +127,28 @@ def add_run_options(p: argparse.ArgumentParser, kind: str) -> None:
 
 
 def add_out_option(p: argparse.ArgumentParser, kind: str) -> None:
+    """``--out DIR``, by default a new ``runs/<kind>-DATE-TIME``
+    (:func:`default_out`, chosen when the command runs)."""
+    add_folder_option(p, None, shown=f"runs/{kind}-DATE-TIME")
+
+
+def add_folder_option(
+    p: argparse.ArgumentParser, default: str | None, *, shown: str | None = None
+) -> None:
+    """``--out DIR`` with ``default``, shown in the help as ``shown`` where
+    the command chooses the folder when it runs."""
     p.add_argument(
         "--out",
         metavar="DIR",
-        default=None,
-        help=f"folder to write (default runs/{kind}-DATE-TIME)",
+        default=default,
+        help=f"folder to write (default {shown or default})",
+    )
+
+
+def add_quick_option(p: argparse.ArgumentParser) -> None:
+    """``--quick``: a recipe's run with 1% of its epochs."""
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="1%% of the epochs, to see that everything works",
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import recipes
+from . import _options
 
 
 def add_parser(sub: Any) -> None:
@@ -18,17 +19,8 @@ def add_parser(sub: Any) -> None:
             "and logistic regression on the two-moons data set, side by side."
         ),
     )
-    p.add_argument(
-        "--out",
-        metavar="DIR",
-        default="runs/demo",
-        help="folder to write (default runs/demo)",
-    )
-    p.add_argument(
-        "--quick",
-        action="store_true",
-        help="1%% of the epochs, to see that everything works",
-    )
+    _options.add_folder_option(p, "runs/demo")
+    _options.add_quick_option(p)
     p.set_defaults(run=run)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .. import recipes
+from . import _options
 
 
 def add_parser(sub: Any) -> None:
@@ -16,32 +18,18 @@ def add_parser(sub: Any) -> None:
         description="The classic experiments of the from-scratch tutorials.",
     )
     rsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ls = rsub.add_parser(
-        "list",
-        help="name and describe every recipe",
-        description="Name and describe every recipe.",
-    )
-    ls.set_defaults(run=run_list)
-    r = rsub.add_parser(
-        "run",
-        help="run one recipe and write its folder",
-        description="Run one recipe and write its folder.",
-    )
+    _action(rsub, "list", run_list, "name and describe every recipe")
+    r = _action(rsub, "run", run_one, "run one recipe and write its folder")
     r.add_argument(
         "name", metavar="NAME", help="a recipe name (see: mlplab recipe list)"
     )
-    r.add_argument(
-        "--out", metavar="DIR", default=None, help="folder to write (default runs/NAME)"
-    )
-    r.add_argument(
-        "--quick",
-        action="store_true",
-        help="1%% of the epochs, to see that everything works",
-    )
-    r.set_defaults(run=run_one)
-    rd = rsub.add_parser(
+    _options.add_folder_option(r, None, shown="runs/NAME")
+    _options.add_quick_option(r)
+    rd = _action(
+        rsub,
         "readme",
-        help="run every recipe and write the README's results table",
+        run_readme,
+        "run every recipe and write the README's results table",
         description="Run every recipe into --out and replace the results section "
         "of --readme (between <!-- recipes:begin --> and <!-- recipes:end -->), "
         "copying each recipe's picture into --figures.",
@@ -49,7 +37,25 @@ def add_parser(sub: Any) -> None:
     rd.add_argument("--readme", metavar="FILE", default="README.md")
     rd.add_argument("--out", metavar="DIR", default="runs/recipes")
     rd.add_argument("--figures", metavar="DIR", default="docs/recipes")
-    rd.set_defaults(run=run_readme)
+
+
+def _action(
+    rsub: Any,
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    summary: str,
+    *,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """The parser of ``mlplab recipe NAME``; its description is the
+    ``summary`` as a sentence unless given."""
+    p: argparse.ArgumentParser = rsub.add_parser(
+        name,
+        help=summary,
+        description=description or f"{summary[0].upper()}{summary[1:]}.",
+    )
+    p.set_defaults(run=run)
+    return p
 
 
 def run_list(args: argparse.Namespace) -> int:
