@@ -691,7 +691,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is "
                 "going to be clipped",
-                stacklevel=4,
+                stacklevel=4,  # _batch_size, _fit, fit: the caller is 4 up
             )
         return min(self.batch_size, n)
 
