@@ -15,7 +15,7 @@ from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 from types import EllipsisType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -29,6 +29,7 @@ StrPath = str | PathLike[str]
 EXTENSIONS = (".csv", ".txt", ".npy", ".npz")
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_T = TypeVar("_T")
 
 
 def _existing_file(path: StrPath) -> Path:
@@ -168,6 +169,14 @@ def load_csv(
     >>> X.tolist(), y.tolist()
     ([[4.0, 30.0], [30.0, 60.0]], ['cat', 'dog'])
     """
+    _check_csv_options(label_column, header, delimiter)
+    shown = str(path)
+    rows, lines = _read_table(path, shown, delimiter)
+    names = _header(rows, lines, header, label_column, shown)
+    return _parse_columns(rows, lines, names, label_column, shown, delimiter)
+
+
+def _check_csv_options(label_column: Any, header: Any, delimiter: Any) -> None:
     _check_label_column(label_column)
     if not (header is True or header is False or header == "auto"):
         raise ValueError(
@@ -179,9 +188,14 @@ def load_csv(
         raise ValueError(
             f"delimiter must be one character or None; received delimiter={delimiter!r}"
         )
-    p = _existing_file(path)
-    shown = str(path)
-    rows, lines = _read_rows(p, shown, delimiter)
+
+
+def _read_table(
+    path: StrPath, shown: str, delimiter: str | None
+) -> tuple[list[list[str]], list[int]]:
+    """The file's rows and their lines (:func:`_read_rows`), checked: at least
+    one row, and every row as long as the first."""
+    rows, lines = _read_rows(_existing_file(path), shown, delimiter)
     if not rows:
         raise ValueError(f"{shown} is empty: it has no rows of data")
     n_fields = len(rows[0])
@@ -191,21 +205,46 @@ def load_csv(
                 f"{shown}: line {line} has {len(row)} fields, expected {n_fields} "
                 f"(as on line {lines[0]})"
             )
+    return rows, lines
+
+
+def _header(
+    rows: list[list[str]],
+    lines: list[int],
+    header: bool | str,
+    label_column: int | str | None,
+    shown: str,
+) -> list[str] | None:
+    """The column names on the first row, or ``None`` when it is data."""
     if header == "auto":
         header = _header_in(rows[0]) or (
             isinstance(label_column, str) and label_column in rows[0]
         )
-    names = rows[0] if header else None
-    data, data_lines = (rows[1:], lines[1:]) if header else (rows, lines)
-    if not data:
+    if not header:
+        return None
+    if len(rows) == 1:
         raise ValueError(
             f"{shown}: line {lines[0]} is a header and no data rows follow it"
         )
+    return rows[0]
+
+
+def _parse_columns(
+    rows: list[list[str]],
+    lines: list[int],
+    names: list[str] | None,
+    label_column: int | str | None,
+    shown: str,
+    delimiter: str | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X`` from every column but the label column, ``y`` from that one."""
+    n_fields = len(rows[0])
+    label = _resolve_label(label_column, names, n_fields, shown, lines[0])
+    data, data_lines = (rows, lines) if names is None else (rows[1:], lines[1:])
 
     def column(j: int) -> str:
         return f"column {names[j]!r}" if names else f"column {j} (counting from 0)"
 
-    label = _resolve_label(label_column, names, n_fields, shown, lines[0])
     features = [j for j in range(n_fields) if j != label]
     if not features:
         raise ValueError(
@@ -330,9 +369,51 @@ def _parse_labels(
     return _as_labels(values)
 
 
-def _magic(path: Path) -> bytes:
+def _check_format(path: Path, shown: str, kind: str) -> None:
+    """Refuse a file whose first bytes are not those of ``kind`` (".npy" or
+    ".npz"), naming the loader to use when they are the other format's."""
     with path.open("rb") as f:
-        return f.read(len(_NPY_MAGIC))
+        magic = f.read(len(_NPY_MAGIC))
+    is_npy, is_npz = magic == _NPY_MAGIC, magic.startswith(_ZIP_MAGICS)
+    if kind == ".npy" and is_npz:
+        raise ValueError(f"{shown} is an .npz archive, not a .npy file; use load_npz")
+    if kind == ".npy" and not is_npy:
+        raise ValueError(
+            f"{shown} is not a .npy file (it does not start with NumPy's magic "
+            "bytes); is it a text file? Try load_csv"
+        )
+    if kind == ".npz" and is_npy:
+        raise ValueError(f"{shown} is a .npy file, not an .npz archive; use load_npy")
+    if kind == ".npz" and not is_npz:
+        raise ValueError(
+            f"{shown} is not an .npz archive (it is not a zip file); save one with "
+            "np.savez(path, X=X, y=y)"
+        )
+
+
+def _read_binary(
+    path: Path,
+    shown: str,
+    kind: str,
+    read: Callable[[BinaryIO, str], _T],
+    errors: tuple[type[Exception], ...],
+) -> _T:
+    """``read(f, shown)`` on the open file, with failures that name the file:
+    our own ``ValueError`` as it is, NumPy's about an object array as a refusal
+    to unpickle, and any other ``ValueError`` or one of ``errors`` as a file
+    that cannot be read as ``kind``."""
+    try:
+        with path.open("rb") as f:  # closed even when reading fails
+            return read(f, shown)
+    except ValueError as exc:
+        if str(exc).startswith(shown):
+            raise
+        raise _refuse_pickle(exc, shown, kind) from None
+    except errors as exc:
+        article = "an" if kind == ".npz" else "a"
+        raise ValueError(
+            f"{shown} could not be read as {article} {kind} file: {exc}"
+        ) from None
 
 
 def _numeric_array(arr: np.ndarray, what: str, shown: str, ndim: int) -> np.ndarray:
@@ -434,28 +515,27 @@ def load_npy(
     _check_label_column(label_column, names=False)
     p = _existing_file(path)
     shown = str(path)
-    magic = _magic(p)
-    if magic.startswith(_ZIP_MAGICS):
-        raise ValueError(f"{shown} is an .npz archive, not a .npy file; use load_npz")
-    if magic != _NPY_MAGIC:
-        raise ValueError(
-            f"{shown} is not a .npy file (it does not start with NumPy's magic "
-            "bytes); is it a text file? Try load_csv"
-        )
-    try:
-        with p.open("rb") as f:  # closed even when np.load fails
-            _check_npy_size(f, shown)
-            arr = np.load(f, allow_pickle=False)
-    except ValueError as exc:
-        if str(exc).startswith(shown):
-            raise
-        raise _refuse_pickle(exc, shown, ".npy") from None
-    # SyntaxError and TokenError: NumPy parses a damaged header as Python.
-    except (OSError, EOFError, SyntaxError, tokenize.TokenError) as exc:
-        raise ValueError(f"{shown} could not be read as a .npy file: {exc}") from None
+    _check_format(p, shown, ".npy")
+    arr = _read_binary(p, shown, ".npy", _npy_array, _NPY_ERRORS)
     table = _numeric_array(arr, "the array", shown, ndim=2)
     if label_column is None:
         return table, None
+    return _split_label_column(table, label_column, shown)
+
+
+# SyntaxError and TokenError: NumPy parses a damaged header as Python.
+_NPY_ERRORS = (OSError, EOFError, SyntaxError, tokenize.TokenError)
+
+
+def _npy_array(f: BinaryIO, shown: str) -> np.ndarray:
+    _check_npy_size(f, shown)
+    return np.load(f, allow_pickle=False)
+
+
+def _split_label_column(
+    table: np.ndarray, label_column: int, shown: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``table`` but ``label_column``, and the labels in it."""
     n_columns = table.shape[1]
     if not -n_columns <= label_column < n_columns:
         raise ValueError(
@@ -505,52 +585,47 @@ def load_npz(path: StrPath) -> tuple[np.ndarray, np.ndarray | None]:
     """
     p = _existing_file(path)
     shown = str(path)
-    magic = _magic(p)
-    if magic == _NPY_MAGIC:
-        raise ValueError(f"{shown} is a .npy file, not an .npz archive; use load_npy")
-    if not magic.startswith(_ZIP_MAGICS):
-        raise ValueError(
-            f"{shown} is not an .npz archive (it is not a zip file); save one with "
-            "np.savez(path, X=X, y=y)"
-        )
-    try:
-        with p.open("rb") as f, np.load(f, allow_pickle=False) as archive:
-            keys = list(archive.files)
-            if "X" not in keys:
-                raise ValueError(
-                    f"{shown} has no array named 'X' (it holds "
-                    f"{', '.join(repr(k) for k in keys) or 'nothing'}); save one "
-                    "with np.savez(path, X=X, y=y)"
-                )
-            X_raw = archive["X"]
-            y_raw = archive["y"] if "y" in keys else None
-    except ValueError as exc:
-        if str(exc).startswith(shown):
-            raise
-        raise _refuse_pickle(exc, shown, ".npz") from None
-    except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError...
-        raise ValueError(f"{shown} could not be read as an .npz file: {exc}") from None
+    _check_format(p, shown, ".npz")
+    X_raw, y_raw = _read_binary(p, shown, ".npz", _npz_arrays, (Exception,))
     X = _numeric_array(X_raw, "'X'", shown, ndim=2)
     if y_raw is None:
         return X, None
-    if y_raw.ndim == 2 and y_raw.shape[1] == 1:
-        y_raw = y_raw.reshape(-1)
-    if y_raw.dtype.kind in "US" and y_raw.ndim == 1 and y_raw.size:
-        try:
-            y = y_raw.astype(str)
-        except UnicodeDecodeError as exc:  # bytes labels that are not ASCII
-            raise ValueError(
-                f"{shown}: 'y' holds bytes that are not ASCII text "
-                f"({exc.object[exc.start : exc.end]!r}); save the labels as str"
-            ) from None
-    else:
-        y = _as_labels(_numeric_array(y_raw, "'y'", shown, ndim=1))
+    y = _npz_labels(y_raw, shown)
     if len(y) != len(X):
         raise ValueError(
             f"{shown}: 'X' has {len(X)} rows but 'y' has {len(y)} labels; they must "
             "match"
         )
     return X, y
+
+
+def _npz_arrays(f: BinaryIO, shown: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The archive's ``X`` and its ``y`` (``None`` when it has none)."""
+    with np.load(f, allow_pickle=False) as archive:
+        keys = list(archive.files)
+        if "X" not in keys:
+            raise ValueError(
+                f"{shown} has no array named 'X' (it holds "
+                f"{', '.join(repr(k) for k in keys) or 'nothing'}); save one "
+                "with np.savez(path, X=X, y=y)"
+            )
+        return archive["X"], (archive["y"] if "y" in keys else None)
+
+
+def _npz_labels(y_raw: np.ndarray, shown: str) -> np.ndarray:
+    """An archive's ``y`` as labels: text kept as ``str``, numbers as
+    :func:`_as_labels` makes them."""
+    if y_raw.ndim == 2 and y_raw.shape[1] == 1:
+        y_raw = y_raw.reshape(-1)
+    if not (y_raw.dtype.kind in "US" and y_raw.ndim == 1 and y_raw.size):
+        return _as_labels(_numeric_array(y_raw, "'y'", shown, ndim=1))
+    try:
+        return y_raw.astype(str)
+    except UnicodeDecodeError as exc:  # bytes labels that are not ASCII
+        raise ValueError(
+            f"{shown}: 'y' holds bytes that are not ASCII text "
+            f"({exc.object[exc.start : exc.end]!r}); save the labels as str"
+        ) from None
 
 
 def _sniff_delimiter(path: Path, whitespace: bool) -> str | None:
@@ -611,12 +686,7 @@ def load_file(
     >>> X.tolist(), y.tolist()
     ([[0.5, 1.5], [2.5, 3.5]], [0, 1])
     """
-    suffix = Path(path).suffix.lower() if isinstance(path, str | PathLike) else ""
-    if suffix not in EXTENSIONS:
-        raise ValueError(
-            f"cannot read {path!s}: unsupported extension {suffix!r}; valid "
-            f"extensions: {', '.join(EXTENSIONS)}"
-        )
+    suffix = _extension(path)
     p = _existing_file(path)
     if suffix in (".csv", ".txt"):
         delimiter = _sniff_delimiter(p, whitespace=suffix == ".txt")
@@ -628,17 +698,42 @@ def load_file(
             f"for {path!s}"
         )
     if suffix == ".npy":
-        if isinstance(label_column, str):
-            raise ValueError(
-                f"a .npy file has no column names; received label_column="
-                f"{label_column!r} for {path!s}; give the column's index"
-            )
-        return load_npy(path, None if label_column is ... else label_column)
+        return load_npy(path, _npy_label_column(label_column, path))
+    keep_y = _npz_keeps_y(label_column, path)
+    X, y = load_npz(path)
+    return X, (y if keep_y else None)
+
+
+def _extension(path: Any) -> str:
+    """The file's extension, lower-case, if :func:`load_file` reads it."""
+    suffix = Path(path).suffix.lower() if isinstance(path, str | PathLike) else ""
+    if suffix not in EXTENSIONS:
+        raise ValueError(
+            f"cannot read {path!s}: unsupported extension {suffix!r}; valid "
+            f"extensions: {', '.join(EXTENSIONS)}"
+        )
+    return suffix
+
+
+def _npy_label_column(
+    label_column: int | str | EllipsisType | None, path: StrPath
+) -> int | None:
+    """``label_column`` for :func:`load_npy`: an index, or ``None`` left out."""
+    if isinstance(label_column, str):
+        raise ValueError(
+            f"a .npy file has no column names; received label_column="
+            f"{label_column!r} for {path!s}; give the column's index"
+        )
+    return None if label_column is ... else label_column
+
+
+def _npz_keeps_y(label_column: Any, path: StrPath) -> bool:
+    """Whether to keep an archive's ``y``: yes with ``label_column`` left out,
+    no with ``None``; any other value is refused."""
     if label_column is not ... and label_column is not None:
         raise ValueError(
             f"label_column does not apply to .npz files, whose labels are the array "
             f"'y'; received label_column={label_column!r} for {path!s}; leave it "
             "out to read 'y', or pass None to drop it"
         )
-    X, y = load_npz(path)
-    return X, (None if label_column is None else y)
+    return label_column is ...

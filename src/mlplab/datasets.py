@@ -69,6 +69,22 @@ def _noise(noise: Any) -> float:
     return check_range("noise", noise, 0.0, np.inf, high_inclusive=False)
 
 
+def _jitter(X: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """``X`` plus Gaussian noise of standard deviation ``noise`` (none drawn
+    when it is 0)."""
+    if noise:
+        X = X + rng.normal(scale=noise, size=X.shape)
+    return X
+
+
+def _shuffled(
+    X: np.ndarray, y: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``X`` and ``y`` in one random order."""
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
 # -- synthetic sets ----------------------------------------------------------------
 
 
@@ -92,21 +108,15 @@ def make_moons(
     y : int array of shape (n_samples,), labels 0 (upper moon) and 1 (lower moon)
     """
     n = check_positive("n_samples", n_samples, integer=True)
-    noise = check_range("noise", noise, 0.0, np.inf, high_inclusive=False)
+    noise = _noise(noise)
     rng = make_rng(seed)
-    n_upper = n // 2 + n % 2
-    n_lower = n - n_upper
-    t_upper = np.linspace(0.0, np.pi, n_upper)
-    t_lower = np.linspace(0.0, np.pi, n_lower)
+    sizes = _class_sizes(n, 2)  # the upper moon gets the odd point
+    t_upper = np.linspace(0.0, np.pi, sizes[0])
+    t_lower = np.linspace(0.0, np.pi, sizes[1])
     upper = np.column_stack([np.cos(t_upper), np.sin(t_upper)])
     lower = np.column_stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)])
-    X = np.vstack([upper, lower])
-    y = np.concatenate([np.zeros(n_upper, np.int64), np.ones(n_lower, np.int64)])
-    order = rng.permutation(n)
-    X, y = X[order], y[order]
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    X, y = _shuffled(np.vstack([upper, lower]), _labels(sizes), rng)
+    return _jitter(X, noise, rng), y
 
 
 def make_circles(
@@ -157,11 +167,8 @@ def make_circles(
     for size, radius in zip(sizes, (1.0, factor), strict=True):
         t = np.linspace(0.0, 2.0 * np.pi, size, endpoint=False)
         rings.append(radius * np.column_stack([np.cos(t), np.sin(t)]))
-    order = rng.permutation(n)
-    X, y = np.vstack(rings)[order], _labels(sizes)[order]
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    X, y = _shuffled(np.vstack(rings), _labels(sizes), rng)
+    return _jitter(X, noise, rng), y
 
 
 def make_spirals(
@@ -211,9 +218,7 @@ def make_spirals(
     order = rng.permutation(n)  # first, so the noise level leaves the order be
     r = np.concatenate([np.linspace(0.0, 1.0, size) for size in sizes])[order]
     y = _labels(sizes)[order]
-    t = 4.0 * r + (2.0 * np.pi / k) * y
-    if noise:
-        t = t + rng.normal(scale=noise, size=n)
+    t = _jitter(4.0 * r + (2.0 * np.pi / k) * y, noise, rng)  # (n_samples,)
     return np.column_stack([r * np.sin(t), r * np.cos(t)]), y
 
 
@@ -311,9 +316,7 @@ def make_linear(
     w /= np.linalg.norm(w)
     X = rng.uniform(-1.0, 1.0, size=(n, d))
     y = (X @ w > 0).astype(np.int64)
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _jitter(X, noise, rng), y
 
 
 _XOR_MARGIN = 0.1  # noise-free points keep this far from the axes
@@ -353,9 +356,7 @@ def make_xor(
     sign = np.where(rng.random(size=(n, 2)) < 0.5, -1.0, 1.0)
     X = magnitude * sign
     y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(np.int64)
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _jitter(X, noise, rng), y
 
 
 _GATE_OUTPUTS = {
@@ -533,25 +534,37 @@ def load_dataset(
     """
     key = name.strip().lower().replace("-", "_") if isinstance(name, str) else None
     if key in GENERATORS:
-        kwargs: dict[str, Any] = {"seed": seed}
-        if n_samples is not None:
-            kwargs["n_samples"] = n_samples
-        if noise is not None:
-            kwargs["cluster_std" if key == "blobs" else "noise"] = noise
-        return GENERATORS[key](**kwargs)
+        return GENERATORS[key](**_generator_kwargs(key, n_samples, noise, seed))
     gate = key[len(_GATE_PREFIX) :] if key and key.startswith(_GATE_PREFIX) else None
     if key in REAL or gate in _GATE_OUTPUTS:
-        given = [
-            f"{arg}={value!r}"
-            for arg, value in (("n_samples", n_samples), ("noise", noise))
-            if value is not None
-        ]
-        if given:
-            what = "real data set" if key in REAL else "logic gate"
-            raise ValueError(
-                f"{' and '.join(given)} {'do' if len(given) > 1 else 'does'} not "
-                f"apply to the {what} {name!r}, whose rows are fixed; leave "
-                f"{'them' if len(given) > 1 else 'it'} out"
-            )
+        what = "real data set" if key in REAL else "logic gate"
+        _refuse_size(what, name, n_samples, noise)
         return REAL[key]() if key in REAL else logic_gate(str(gate))
     raise ValueError(f"unknown data set {name!r}. {_valid(dataset_names())}")
+
+
+def _generator_kwargs(
+    key: str, n_samples: int | None, noise: float | None, seed: int | None
+) -> dict[str, Any]:
+    """The generator's arguments: the seed, and the size and noise if given."""
+    kwargs: dict[str, Any] = {"seed": seed}
+    if n_samples is not None:
+        kwargs["n_samples"] = n_samples
+    if noise is not None:
+        kwargs["cluster_std" if key == "blobs" else "noise"] = noise
+    return kwargs
+
+
+def _refuse_size(what: str, name: str, n_samples: Any, noise: Any) -> None:
+    """A data set of fixed rows takes neither ``n_samples`` nor ``noise``."""
+    given = [
+        f"{arg}={value!r}"
+        for arg, value in (("n_samples", n_samples), ("noise", noise))
+        if value is not None
+    ]
+    if given:
+        raise ValueError(
+            f"{' and '.join(given)} {'do' if len(given) > 1 else 'does'} not "
+            f"apply to the {what} {name!r}, whose rows are fixed; leave "
+            f"{'them' if len(given) > 1 else 'it'} out"
+        )

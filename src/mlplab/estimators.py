@@ -102,6 +102,19 @@ _REGRESSION_LOSSES = ("squared_error", "mse", "absolute_error", "huber", "poisso
 _SOLVERS = ("adam", "sgd", "rmsprop", "adagrad")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
 _AUTO_BATCH = 200  # batch_size="auto" is min(200, n_samples), as scikit-learn's
+# The numeric parameters' ranges: (low, high, low_open, high_open), checked in
+# this order.
+_RANGES: dict[str, tuple[float, float, bool, bool]] = {
+    "alpha": (0.0, np.inf, False, False),
+    "learning_rate_init": (0.0, np.inf, True, False),
+    "power_t": (0.0, np.inf, False, False),
+    "tol": (0.0, np.inf, False, False),
+    "momentum": (0.0, 1.0, False, True),
+    "beta_1": (0.0, 1.0, False, True),
+    "beta_2": (0.0, 1.0, False, True),
+    "epsilon": (0.0, np.inf, True, False),
+    "validation_fraction": (0.0, 1.0, False, True),
+}
 
 
 @dataclass(frozen=True)
@@ -136,60 +149,73 @@ class _SklearnEpochEnd(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         est, model = self.est, self.model
         assert model is not None and model.optimizer is not None and logs is not None
-        talk = est.verbose == 1
         loss = float(logs["loss"])
         est.n_iter_ += 1
         est.t_ += self.n_train
         est.loss_ = loss
         est.loss_curve_.append(loss)
-        if talk:
+        if est.verbose == 1:
             print(f"Iteration {est.n_iter_}, loss = {loss:.8f}")
         if self.validation is None:  # the training loss decides
-            best_loss = est.best_loss_
-            assert best_loss is not None  # None only with early stopping
-            if loss > best_loss - est.tol:
-                est._no_improvement_count += 1
-            else:
-                est._no_improvement_count = 0
-            est.best_loss_ = min(best_loss, loss)
+            improved = self._loss_improved(loss)
         else:  # the validation score decides; the best weights are kept
-            scores, best = est.validation_scores_, est.best_validation_score_
-            assert scores is not None and est.val_loss_curve_ is not None
-            assert best is not None
-            est.val_loss_curve_.append(float(logs["val_loss"]))
-            score = est._validation_score(*self.validation)
-            scores.append(score)
-            if talk:
-                print(f"Validation score: {score:f}")
-            if score < best + est.tol:  # False for a NaN score, as scikit-learn
-                est._no_improvement_count += 1
-            else:
-                est._no_improvement_count = 0
-            if score > best:
-                est.best_validation_score_ = score
-                est._best_weights = model.get_weights()
-        opt = model.optimizer
+            improved = self._score_improved(float(logs["val_loss"]))
+        est._no_improvement_count = 0 if improved else est._no_improvement_count + 1
         schedule = est.learning_rate if est.solver == "sgd" else "constant"
         if schedule == "invscaling":
-            opt.learning_rate = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+            lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+            model.optimizer.learning_rate = lr
         if est._no_improvement_count > est.n_iter_no_change:
-            what = "Validation score" if self.validation else "Training loss"
-            msg = (
-                f"{what} did not improve more than tol={est.tol:f} for "
-                f"{est.n_iter_no_change} consecutive epochs."
-            )
-            lr = opt.current_learning_rate()
-            if schedule == "adaptive" and lr > 1e-6:
-                opt.learning_rate = lr / 5.0
-                est._no_improvement_count = 0
-                if talk:
-                    print(f"{msg} Setting learning rate to {lr / 5.0:f}")
-                return
+            self._no_improvement(schedule)
+
+    def _loss_improved(self, loss: float) -> bool:
+        """Whether the loss is ``tol`` below the best so far; records it."""
+        est = self.est
+        best_loss = est.best_loss_
+        assert best_loss is not None  # None only with early stopping
+        est.best_loss_ = min(best_loss, loss)
+        return not loss > best_loss - est.tol
+
+    def _score_improved(self, val_loss: float) -> bool:
+        """Whether the validation score is ``tol`` above the best so far;
+        records it and the validation loss, and keeps the best weights."""
+        est, model = self.est, self.model
+        scores, best = est.validation_scores_, est.best_validation_score_
+        assert scores is not None and est.val_loss_curve_ is not None
+        assert best is not None and self.validation is not None and model is not None
+        est.val_loss_curve_.append(val_loss)
+        score = est._validation_score(*self.validation)
+        scores.append(score)
+        if est.verbose == 1:
+            print(f"Validation score: {score:f}")
+        if score > best:
+            est.best_validation_score_ = score
+            est._best_weights = model.get_weights()
+        return not score < best + est.tol  # True for a NaN score, as scikit-learn
+
+    def _no_improvement(self, schedule: str) -> None:
+        """After ``n_iter_no_change`` epochs without improvement: divide an
+        ``adaptive`` learning rate by 5 while it is above 1e-6, else stop."""
+        est, model = self.est, self.model
+        assert model is not None and model.optimizer is not None
+        talk = est.verbose == 1
+        what = "Validation score" if self.validation else "Training loss"
+        msg = (
+            f"{what} did not improve more than tol={est.tol:f} for "
+            f"{est.n_iter_no_change} consecutive epochs."
+        )
+        lr = model.optimizer.current_learning_rate()
+        if schedule == "adaptive" and lr > 1e-6:
+            model.optimizer.learning_rate = lr / 5.0
+            est._no_improvement_count = 0
             if talk:
-                small = " Learning rate too small." if schedule == "adaptive" else ""
-                print(f"{msg}{small} Stopping.")
-            self.stopped = True
-            model.stop_training = True
+                print(f"{msg} Setting learning rate to {lr / 5.0:f}")
+            return
+        if talk:
+            small = " Learning rate too small." if schedule == "adaptive" else ""
+            print(f"{msg}{small} Stopping.")
+        self.stopped = True
+        model.stop_training = True
 
 
 _PARAMETERS = """
@@ -305,36 +331,52 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         )
 
     def _check_params(self) -> _Architecture:
-        """Check every parameter; return the architecture they ask for."""
-        sizes = self.hidden_layer_sizes
-        many = isinstance(sizes, Iterable) and not isinstance(sizes, str)
-        hidden = tuple(sizes) if many else (sizes,)
-        if not all(_is_int(h) and h >= 1 for h in hidden):
-            self._fail("hidden_layer_sizes", "a positive integer or a list of them")
-        hidden = tuple(int(h) for h in hidden)
-        n = len(hidden)
-        names = []
-        for name in self._per_layer("activation", n):
-            try:
-                names.append(activations.get(_ALIASES.get(name, name)).name)
-            except (TypeError, ValueError) as err:
-                self._fail("activation", f"'identity', 'logistic' or {err}")
-        rates = self._per_layer("dropout", n)
+        """Check every parameter, in a fixed order (the first bad one is
+        reported); return the architecture they ask for."""
+        hidden = self._hidden_layer_sizes()
+        names = self._activations(len(hidden))
+        rates = self._per_layer("dropout", len(hidden))
         if not all(_is_real(r) and 0.0 <= r < 1.0 for r in rates):
             self._fail("dropout", "a rate in [0, 1) or a list, one per hidden layer")
         if self.solver == "lbfgs":
             self._fail("solver", f"one of {_SOLVERS} (mlplab has no L-BFGS)")
         self._choice("solver", _SOLVERS)
         self._choice("learning_rate", _SCHEDULES)
-        self._number("alpha", 0.0)
-        self._number("learning_rate_init", 0.0, low_open=True)
-        self._number("power_t", 0.0)
-        self._number("tol", 0.0)
-        self._number("momentum", 0.0, 1.0, high_open=True)
-        self._number("beta_1", 0.0, 1.0, high_open=True)
-        self._number("beta_2", 0.0, 1.0, high_open=True)
-        self._number("epsilon", 0.0, low_open=True)
-        self._number("validation_fraction", 0.0, 1.0, high_open=True)
+        for name, bounds in _RANGES.items():
+            self._number(name, *bounds)
+        self._check_loop_params()
+        try:
+            initializers.get(self.kernel_initializer)
+        except (TypeError, ValueError) as err:
+            self._fail("kernel_initializer", f"an initializer ({err})")
+        try:
+            dtype = check_dtype(self.dtype)
+        except ValueError:
+            self._fail("dtype", "'float64' or 'float32'")
+        check_random_state(self.random_state)  # its own message names the value
+        self._check_own_params()
+        return _Architecture(hidden, names, tuple(float(r) for r in rates), dtype)
+
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        many = isinstance(sizes, Iterable) and not isinstance(sizes, str)
+        hidden = tuple(sizes) if many else (sizes,)
+        if not all(_is_int(h) and h >= 1 for h in hidden):
+            self._fail("hidden_layer_sizes", "a positive integer or a list of them")
+        return tuple(int(h) for h in hidden)
+
+    def _activations(self, n: int) -> tuple[str, ...]:
+        """The hidden layers' activations, by mlplab's names."""
+        names = []
+        for name in self._per_layer("activation", n):
+            try:
+                names.append(activations.get(_ALIASES.get(name, name)).name)
+            except (TypeError, ValueError) as err:
+                self._fail("activation", f"'identity', 'logistic' or {err}")
+        return tuple(names)
+
+    def _check_loop_params(self) -> None:
+        """The training loop's parameters: epochs, stopping, batches, flags."""
         if not (_is_int(self.max_iter) and self.max_iter >= 1):
             self._fail("max_iter", "a positive integer")
         if not (
@@ -348,26 +390,12 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         ):
             self._fail("batch_size", "'auto' or a positive integer")
         for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
-            if not isinstance(getattr(self, flag), bool | np.bool_):
+            if not _is_bool(getattr(self, flag)):
                 self._fail(flag, "True or False")
         if not (
-            isinstance(self.verbose, bool | np.bool_)
-            or (_is_int(self.verbose) and self.verbose >= 0)
+            _is_bool(self.verbose) or (_is_int(self.verbose) and self.verbose >= 0)
         ):
             self._fail("verbose", "a bool or an integer >= 0 (2: a progress bar)")
-        try:
-            initializers.get(self.kernel_initializer)
-        except (TypeError, ValueError) as err:
-            self._fail("kernel_initializer", f"an initializer ({err})")
-        try:
-            dtype = check_dtype(self.dtype)
-        except ValueError:
-            self._fail("dtype", "'float64' or 'float32'")
-        check_random_state(self.random_state)  # its own message names the value
-        self._check_own_params()
-        return _Architecture(
-            hidden, tuple(names), tuple(float(r) for r in rates), dtype
-        )
 
     def _check_own_params(self) -> None:
         """The subclass's own parameters."""
@@ -438,79 +466,33 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         classes: Any = None,
     ) -> Any:
         arch = self._check_params()
-        name = type(self).__name__
         if incremental and self.early_stopping:
             raise ValueError(
-                f"{name}: partial_fit does not support early_stopping=True"
+                f"{type(self).__name__}: partial_fit does not support "
+                "early_stopping=True"
             )
         first = not hasattr(self, "model_") or not (self.warm_start or incremental)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            multi_output=True,
-            y_numeric=isinstance(self, RegressorMixin),
-            dtype=arch.dtype if first else self.model_.dtype,
-            reset=first,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate(X, y, arch.dtype if first else self.model_.dtype, first)
         # what the model learns: Y and its number of output units
         Y, n_outputs = self._encode(y, first, incremental, classes)
         sw = self._sample_weight(sample_weight, y, incremental)
         seed = self._seed()
-        X_tr, Y_tr, sw_tr = X, Y, sw
-        val_data = val_score_data = None
+        train, val_data, val_score_data = (X, Y, sw), None, None
         if self.early_stopping:
-            X_tr, Y_tr, sw_tr, (X_val, Y_val, y_val, sw_val) = self._split(
-                X, Y, y, sw, seed
-            )
-            val_data, val_score_data = (X_val, Y_val), (X_val, y_val, sw_val)
+            train, val_data, val_score_data = self._split(X, Y, y, sw, seed)
         if first:
             self._initialize(arch, X.shape[1], n_outputs, seed)
         else:
             self._check_architecture(arch, n_outputs)
             if self.early_stopping and self.validation_scores_ is None:
                 self._start_early_stopping()  # warm start with it newly on
-
-        n = X_tr.shape[0]
-        batch_size = self._batch_size(n)
-        mean_weight = 1.0 if sw_tr is None else float(sw_tr.mean())
-        if sw_tr is not None and (sw_tr == sw_tr[0]).all():
-            sw_tr = None  # equal weights: a batch's weighted mean is its mean
-        l2 = self.alpha / (2.0 * batch_size * mean_weight)
-        for layer in self._dense_layers():
-            layer.kernel_regularizer = L2(l2)  # gradient alpha * W / batch_size
+        batch_size = self._batch_size(train[0].shape[0])
+        X_tr, Y_tr, sw_tr = self._penalize(train, batch_size)
         if not incremental or first:  # a new optimizer per fit, as scikit-learn
             self.model_.compile(loss=self._loss(), optimizer=self._optimizer())
-
-        self.n_iter_ = 0
-        monitor = _SklearnEpochEnd(self, n, val_score_data)
-        try:
-            self.model_.fit(
-                X_tr,
-                Y_tr,
-                epochs=1 if incremental else self.max_iter,
-                batch_size=batch_size,
-                shuffle=self.shuffle,
-                validation_data=val_data,
-                callbacks=[monitor],
-                verbose=1 if self.verbose >= 2 else 0,
-                sample_weight=sw_tr,
-            )
-        except DivergenceError as err:
-            # The engine's hint names its own knobs; name the estimator's.
-            lr = self.learning_rate_init
-            err.args = (
-                f"{name}: training diverged after {self.n_iter_} complete epoch(s) "
-                f"of this fit: the loss became {err.loss}; the model keeps the last "
-                f"weights that gave a finite loss. Lower learning_rate_init (it is "
-                f"{lr:g}; try {lr / 10:g}) or scale the inputs (e.g. StandardScaler "
-                "first in a Pipeline)",
-            )
-            raise
-        except KeyboardInterrupt:  # keep what was learned, as scikit-learn
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+        monitor = _SklearnEpochEnd(self, X_tr.shape[0], val_score_data)
+        epochs = 1 if incremental else self.max_iter
+        self._train(X_tr, Y_tr, sw_tr, epochs, batch_size, val_data, monitor)
         if self.early_stopping:
             self.model_.set_weights(self._best_weights)
         if not (incremental or monitor.stopped) and self.n_iter_ == self.max_iter:
@@ -521,6 +503,77 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 stacklevel=3,
             )
         return self
+
+    def _validate(
+        self, X: Any, y: Any, dtype: np.dtype, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``X`` and ``y`` checked by scikit-learn (``reset``: a new fit, which
+        records ``n_features_in_``); a one-column ``y`` made 1-D."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            y_numeric=isinstance(self, RegressorMixin),
+            dtype=dtype,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y
+
+    def _penalize(
+        self, train: tuple[np.ndarray, np.ndarray, Any], batch_size: int
+    ) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Put ``alpha``'s L2 penalty on every weight matrix; return the
+        training data, with no sample weights where they are all equal."""
+        X_tr, Y_tr, sw_tr = train
+        mean_weight = 1.0 if sw_tr is None else float(sw_tr.mean())
+        if sw_tr is not None and (sw_tr == sw_tr[0]).all():
+            sw_tr = None  # equal weights: a batch's weighted mean is its mean
+        l2 = self.alpha / (2.0 * batch_size * mean_weight)
+        for layer in self._dense_layers():
+            layer.kernel_regularizer = L2(l2)  # gradient alpha * W / batch_size
+        return X_tr, Y_tr, sw_tr
+
+    def _train(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        sw: Any,
+        epochs: int,
+        batch_size: int,
+        val_data: tuple[Any, Any] | None,
+        monitor: _SklearnEpochEnd,
+    ) -> None:
+        """The model's ``fit``, with the estimator's words for a divergence;
+        an interruption keeps what was learned, as scikit-learn."""
+        self.n_iter_ = 0
+        try:
+            self.model_.fit(
+                X,
+                Y,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=self.shuffle,
+                validation_data=val_data,
+                callbacks=[monitor],
+                verbose=1 if self.verbose >= 2 else 0,
+                sample_weight=sw,
+            )
+        except DivergenceError as err:
+            # The engine's hint names its own knobs; name the estimator's.
+            lr = self.learning_rate_init
+            err.args = (
+                f"{type(self).__name__}: training diverged after {self.n_iter_} "
+                f"complete epoch(s) of this fit: the loss became {err.loss}; the "
+                "model keeps the last weights that gave a finite loss. Lower "
+                f"learning_rate_init (it is {lr:g}; try {lr / 10:g}) or scale the "
+                "inputs (e.g. StandardScaler first in a Pipeline)",
+            )
+            raise
+        except KeyboardInterrupt:  # _train, _fit, fit: the caller is 4 up
+            warnings.warn("Training interrupted by user.", stacklevel=4)
 
     def _seed(self) -> int:
         """The seed of a new model and of the early-stopping split: an integer
@@ -609,9 +662,10 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def _split(
         self, X: np.ndarray, Y: np.ndarray, y: np.ndarray, sw: Any, seed: int
-    ) -> tuple[Any, Any, Any, tuple[Any, Any, Any, Any]]:
+    ) -> tuple[tuple[Any, Any, Any], tuple[Any, Any], tuple[Any, Any, Any]]:
         """Hold out ``validation_fraction`` of the samples for early stopping:
-        ``X_train, Y_train, sw_train, (X_val, Y_val, y_val, sw_val)``."""
+        ``(X_train, Y_train, sw_train)``, ``(X_val, Y_val)`` for the
+        validation loss and ``(X_val, y_val, sw_val)`` for the score."""
         idx_train, idx_val = train_test_split(
             np.arange(X.shape[0]),
             random_state=seed,
@@ -626,8 +680,9 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 "size of your data set"
             )
         sw_tr, sw_val = (None, None) if sw is None else (sw[idx_train], sw[idx_val])
-        val = (X[idx_val], Y[idx_val], y[idx_val], sw_val)
-        return X[idx_train], Y[idx_train], sw_tr, val
+        X_val = X[idx_val]
+        train = (X[idx_train], Y[idx_train], sw_tr)
+        return train, (X_val, Y[idx_val]), (X_val, y[idx_val], sw_val)
 
     def _batch_size(self, n: int) -> int:
         if self.batch_size == "auto":
@@ -636,7 +691,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is "
                 "going to be clipped",
-                stacklevel=4,
+                stacklevel=4,  # _batch_size, _fit, fit: the caller is 4 up
             )
         return min(self.batch_size, n)
 
@@ -1103,9 +1158,14 @@ def _store_arguments(est: BaseEstimator, arguments: dict[str, Any]) -> None:
             setattr(est, name, value)
 
 
+# scikit-learn-style checks: a bool (Python's or NumPy's) is not a number here.
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool | np.bool_)
+
+
 def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
+    return isinstance(v, numbers.Integral) and not _is_bool(v)
 
 
 def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+    return isinstance(v, numbers.Real) and not _is_bool(v)

@@ -82,43 +82,59 @@ class _Var(_Node):
         return f"x{self.index + 1}"
 
 
-@dataclass(frozen=True)
-class _Func(_Node):
-    name: str
+class _Unary(_Node):
+    """``f(u)`` of one sub-expression ``u = arg``; by the chain rule its
+    derivative is ``f'(u) du``."""
+
     arg: _Node
 
+    def _f(self, u: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _df(self, u: np.ndarray) -> np.ndarray:
+        """``f'(u)``."""
+        raise NotImplementedError
+
     def value(self, X: np.ndarray) -> np.ndarray:
-        return FUNCTIONS[self.name][0](self.arg.value(X))
+        return self._f(self.arg.value(X))
 
     def grad(self, X: np.ndarray) -> dict[int, np.ndarray]:
-        outer = FUNCTIONS[self.name][1](self.arg.value(X))  # f'(u)
+        outer = self._df(self.arg.value(X))  # f'(u)
         return {i: outer * g for i, g in self.arg.grad(X).items()}  # chain rule
 
     def inputs(self) -> set[int]:
         return self.arg.inputs()
+
+
+@dataclass(frozen=True)
+class _Func(_Unary):
+    name: str
+    arg: _Node
+
+    def _f(self, u: np.ndarray) -> np.ndarray:
+        return FUNCTIONS[self.name][0](u)
+
+    def _df(self, u: np.ndarray) -> np.ndarray:
+        return FUNCTIONS[self.name][1](u)
 
     def __str__(self) -> str:
         return f"{self.name}({self.arg})"
 
 
 @dataclass(frozen=True)
-class _Pow(_Node):
-    base: _Node
+class _Pow(_Unary):
+    arg: _Node
     power: int
 
-    def value(self, X: np.ndarray) -> np.ndarray:
-        return self.base.value(X) ** self.power
+    def _f(self, u: np.ndarray) -> np.ndarray:
+        return u**self.power
 
-    def grad(self, X: np.ndarray) -> dict[int, np.ndarray]:
-        outer = self.power * self.base.value(X) ** (self.power - 1)  # k u^(k-1)
-        return {i: outer * g for i, g in self.base.grad(X).items()}
-
-    def inputs(self) -> set[int]:
-        return self.base.inputs()
+    def _df(self, u: np.ndarray) -> np.ndarray:
+        return self.power * u ** (self.power - 1)  # k u^(k-1)
 
     def __str__(self) -> str:
-        base = str(self.base)
-        if isinstance(self.base, _Mul | _Pow):
+        base = str(self.arg)
+        if isinstance(self.arg, _Mul | _Pow):
             base = f"({base})"
         return f"{base}^{self.power}"
 

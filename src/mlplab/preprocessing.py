@@ -147,45 +147,60 @@ def train_test_split(
     >>> np.bincount(y_train).tolist(), np.bincount(y_test).tolist()
     ([12, 4], [3, 1])
     """
+    X_arr, y_arr = _paired_rows(X, y)
+    n = len(X_arr)
+    n_test = _n_test(test_size, n)
+    rng = make_rng(seed)
+    if stratify is None or stratify is False:
+        order = rng.permutation(n)
+        train, test = order[n_test:], order[:n_test]
+    else:
+        groups = y_arr if stratify is True else np.asarray(stratify)
+        train, test = _stratified_split(groups, n, n_test, rng)
+    return X_arr[train], X_arr[test], y_arr[train], y_arr[test]
+
+
+def _paired_rows(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as arrays with the same number of rows."""
     X_arr, y_arr = np.asarray(X), np.asarray(y)
     if X_arr.ndim == 0 or y_arr.ndim == 0:
         raise ValueError(
             "X and y must be arrays with one row per sample; received "
             f"X of shape {X_arr.shape} and y of shape {y_arr.shape}"
         )
-    n = len(X_arr)
-    if len(y_arr) != n:
+    if len(y_arr) != len(X_arr):
         raise ValueError(
-            f"X and y must have the same number of rows; received {n} rows in X "
-            f"and {len(y_arr)} in y"
+            f"X and y must have the same number of rows; received {len(X_arr)} "
+            f"rows in X and {len(y_arr)} in y"
         )
-    n_test = _n_test(test_size, n)
-    rng = make_rng(seed)
-    if stratify is None or stratify is False:
-        order = rng.permutation(n)
-        test, train = order[:n_test], order[n_test:]
-    else:
-        groups = y_arr if stratify is True else np.asarray(stratify)
-        if groups.ndim == 0 or len(groups) != n:
-            raise ValueError(
-                f"stratify must be True, False or one label per row ({n}); "
-                f"received an array of shape {groups.shape}"
-            )
-        # one integer per class; rows of a 2-D y (one-hot) are classes too
-        _, codes, counts = np.unique(
-            groups.reshape(n, -1), axis=0, return_inverse=True, return_counts=True
+    return X_arr, y_arr
+
+
+def _stratified_split(
+    groups: np.ndarray, n: int, n_test: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test row indices, each class of ``groups`` divided between
+    them as :func:`_stratified_counts` says, each part in random order."""
+    if groups.ndim == 0 or len(groups) != n:
+        raise ValueError(
+            f"stratify must be True, False or one label per row ({n}); "
+            f"received an array of shape {groups.shape}"
         )
-        codes = codes.reshape(-1)
-        alloc = _stratified_counts(counts, n_test)
-        # rows grouped by class, in random order within each class
-        perm = rng.permutation(n)
-        order = perm[np.argsort(codes[perm], kind="stable")]
-        starts = np.cumsum(counts) - counts
-        rank = np.arange(n) - np.repeat(starts, counts)  # position in its class
-        in_test = rank < np.repeat(alloc, counts)
-        test = rng.permutation(order[in_test])
-        train = rng.permutation(order[~in_test])
-    return X_arr[train], X_arr[test], y_arr[train], y_arr[test]
+    # one integer per class; rows of a 2-D y (one-hot) are classes too
+    _, codes, counts = np.unique(
+        groups.reshape(n, -1), axis=0, return_inverse=True, return_counts=True
+    )
+    codes = codes.reshape(-1)
+    alloc = _stratified_counts(counts, n_test)
+    # rows grouped by class, in random order within each class
+    perm = rng.permutation(n)
+    order = perm[np.argsort(codes[perm], kind="stable")]
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(n) - np.repeat(starts, counts)  # position in its class
+    in_test = rank < np.repeat(alloc, counts)
+    test = rng.permutation(order[in_test])
+    train = rng.permutation(order[~in_test])
+    return train, test
 
 
 # -- scalers ------------------------------------------------------------------------

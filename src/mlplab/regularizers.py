@@ -15,7 +15,7 @@ array([[ 1., -2.]])
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -35,6 +35,7 @@ class Regularizer:
     """
 
     name = "l1l2"
+    _factors: ClassVar[tuple[str, ...]] = ("l1", "l2")  # in configs and repr
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
         self.l1 = check_range("l1", l1, 0.0, np.inf, high_inclusive=False)
@@ -63,10 +64,13 @@ class Regularizer:
             grad += self.l1 * np.sign(W)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "l1": self.l1, "l2": self.l2}
+        return {"name": self.name, **{k: getattr(self, k) for k in self._factors}}
 
     def __repr__(self) -> str:
-        return f"L1L2(l1={self.l1!r}, l2={self.l2!r})"
+        # L1L2(l1=..., l2=...), L1(l1=...), L2(l2=...)
+        title = "".join(k.upper() for k in self._factors)
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._factors)
+        return f"{title}({args})"
 
 
 class L1L2(Regularizer):
@@ -77,38 +81,28 @@ class L1(Regularizer):
     """``l1 * sum(|W|)``."""
 
     name = "l1"
+    _factors = ("l1",)
 
     def __init__(self, l1: float = 0.01) -> None:
         super().__init__(l1=l1)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "l1": self.l1}
-
-    def __repr__(self) -> str:
-        return f"L1(l1={self.l1!r})"
 
 
 class L2(Regularizer):
     """``l2 * sum(W**2)``."""
 
     name = "l2"
+    _factors = ("l2",)
 
     def __init__(self, l2: float = 0.01) -> None:
         super().__init__(l2=l2)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "l2": self.l2}
-
-    def __repr__(self) -> str:
-        return f"L2(l2={self.l2!r})"
 
 
 _REGISTRY: dict[str, type[Regularizer]] = {"l1": L1, "l2": L2, "l1l2": L1L2}
 
 
 def get(identifier: Any) -> Regularizer | None:
-    """``None``, a name (``"l1"``, ``"l2"``, ``"l1l2"``, default factors 0.01),
-    an instance or a config dict."""
+    """``None``, a name (``"l1"``, ``"l2"`` with factor 0.01; ``"l1l2"`` with
+    both factors 0), an instance or a config dict."""
     return get_component(
         identifier, _REGISTRY, "regularizer", Regularizer, allow_none=True
     )

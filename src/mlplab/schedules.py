@@ -60,11 +60,48 @@ class Constant(LearningRateSchedule):
         return self.learning_rate
 
 
-class ExponentialDecay(LearningRateSchedule):
+def _initial_learning_rate(value: Any) -> float:
+    return check_positive("initial_learning_rate", value)
+
+
+class _Decay(LearningRateSchedule):
+    """What :class:`ExponentialDecay` and :class:`InverseTimeDecay` share:
+    ``decay_rate`` applied over ``step / decay_steps``, floored when
+    ``staircase``; ``decay_rate`` may be 0 when ``_zero_rate_allowed``."""
+
+    _zero_rate_allowed: ClassVar[bool]
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool,
+    ) -> None:
+        self.initial_learning_rate = _initial_learning_rate(initial_learning_rate)
+        self.decay_steps = check_positive("decay_steps", decay_steps, integer=True)
+        self.decay_rate = check_range(
+            "decay_rate",
+            decay_rate,
+            0.0,
+            math.inf,
+            low_inclusive=self._zero_rate_allowed,
+            high_inclusive=False,
+        )
+        self.staircase = bool(staircase)
+
+    def _progress(self, step: int) -> float:
+        """``step / decay_steps``, floored when ``staircase``."""
+        p = step / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+
+class ExponentialDecay(_Decay):
     """``lr(step) = initial_learning_rate * decay_rate ** (step / decay_steps)``,
     with the exponent floored when ``staircase``."""
 
     name = "exponential_decay"
+    _zero_rate_allowed = False
 
     def __init__(
         self,
@@ -73,24 +110,10 @@ class ExponentialDecay(LearningRateSchedule):
         decay_rate: float = 0.96,
         staircase: bool = False,
     ) -> None:
-        self.initial_learning_rate = check_positive(
-            "initial_learning_rate", initial_learning_rate
-        )
-        self.decay_steps = check_positive("decay_steps", decay_steps, integer=True)
-        self.decay_rate = check_range(
-            "decay_rate",
-            decay_rate,
-            0.0,
-            math.inf,
-            low_inclusive=False,
-            high_inclusive=False,
-        )
-        self.staircase = bool(staircase)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase)
 
     def __call__(self, step: int) -> float:
-        p = step / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+        p = self._progress(step)
         return self.initial_learning_rate * self.decay_rate**p
 
 
@@ -106,9 +129,7 @@ class StepDecay(LearningRateSchedule):
         step_size: int = 1000,
         factor: float = 0.5,
     ) -> None:
-        self.initial_learning_rate = check_positive(
-            "initial_learning_rate", initial_learning_rate
-        )
+        self.initial_learning_rate = _initial_learning_rate(initial_learning_rate)
         self.step_size = check_positive("step_size", step_size, integer=True)
         self.factor = check_range("factor", factor, 0.0, 1.0, low_inclusive=False)
 
@@ -116,11 +137,12 @@ class StepDecay(LearningRateSchedule):
         return self.initial_learning_rate * self.factor ** (step // self.step_size)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_Decay):
     """``lr(step) = initial_learning_rate / (1 + decay_rate * step / decay_steps)``,
     with the ratio floored when ``staircase``."""
 
     name = "inverse_time_decay"
+    _zero_rate_allowed = True
 
     def __init__(
         self,
@@ -129,19 +151,10 @@ class InverseTimeDecay(LearningRateSchedule):
         decay_rate: float = 0.5,
         staircase: bool = False,
     ) -> None:
-        self.initial_learning_rate = check_positive(
-            "initial_learning_rate", initial_learning_rate
-        )
-        self.decay_steps = check_positive("decay_steps", decay_steps, integer=True)
-        self.decay_rate = check_range(
-            "decay_rate", decay_rate, 0.0, math.inf, high_inclusive=False
-        )
-        self.staircase = bool(staircase)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase)
 
     def __call__(self, step: int) -> float:
-        p = step / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+        p = self._progress(step)
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
 
 
