@@ -175,18 +175,3 @@ class Registry(Generic[T]):
         """Remove a registered name (a user's own class; for tests and
         notebooks)."""
         del self._classes[self._normal(name)]
-
-
-def get_component(
-    identifier: Any,
-    registry: Mapping[str, Callable[..., Any]],
-    kind: str,
-    base: type,
-    *,
-    allow_none: bool = False,
-) -> Any:
-    """``Registry.get`` over a plain dict of classes (for families that keep
-    one)."""
-    family: Registry[Any] = Registry(kind, base, allow_none=allow_none)
-    family._classes = dict(registry)  # type: ignore[arg-type]
-    return family.get(identifier)

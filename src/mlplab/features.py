@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .layers import _LAYERS, Layer
+from .layers import Layer, register
 
 __all__ = ["FUNCTIONS", "FeatureMap", "Features", "parse", "transform"]
 
@@ -358,6 +358,7 @@ def transform(X: Any, spec: str | Iterable[str]) -> np.ndarray:
     return FeatureMap(spec).transform(X)
 
 
+@register
 class Features(Layer):
     """A layer that computes named features of its input, e.g. ``x1*x2``.
 
@@ -397,7 +398,7 @@ class Features(Layer):
         return {"A": (n, len(self.features)), "dX": (n, self.input_dim)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        self._bufs = bufs = self._buffers.get(X.shape[0], self._shapes, self.dtype)
+        bufs = self.work_arrays(X.shape[0], self._shapes)
         self._X = X
         return self.feature_map.transform(X, out=bufs["A"])
 
@@ -405,7 +406,7 @@ class Features(Layer):
         # dX[:, i] = sum_j dA[:, j] * d feature_j / d x_i
         if not need_dX:
             return None
-        dX = self._bufs["dX"]
+        dX = self.work_arrays(dA.shape[0], self._shapes)["dX"]  # the forward's
         dX[...] = 0.0
         for j, node in enumerate(self.feature_map.nodes):
             for i, g in node.grad(self._X).items():
@@ -414,6 +415,3 @@ class Features(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "features": list(self.features)}
-
-
-_LAYERS["Features"] = Features

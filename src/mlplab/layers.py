@@ -40,9 +40,20 @@ from typing import Any
 import numpy as np
 
 from . import activations, initializers, regularizers
+from ._registry import Registry
 from ._validation import check_positive, check_range
 
-__all__ = ["Activation", "Dense", "Dropout", "Layer", "Rescaling", "deserialize"]
+__all__ = [
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "Rescaling",
+    "WorkArrays",
+    "deserialize",
+    "names",
+    "register",
+]
 
 _MAX_CACHED_BATCH_SIZES = 4
 
@@ -497,20 +508,32 @@ class Rescaling(Layer):
 
 _Buffers = WorkArrays  # the name pickles of mlplab 0.1 refer to
 
-_LAYERS: dict[str, type[Layer]] = {
-    "Dense": Dense,
-    "Activation": Activation,
-    "Dropout": Dropout,
-    "Rescaling": Rescaling,
-}
+_REGISTRY: Registry[Layer] = Registry(
+    "layer",
+    Layer,
+    [Dense, Activation, Dropout, Rescaling],
+    key=lambda cls: cls.__name__,
+    case_sensitive=True,
+)
+
+
+def names() -> list[str]:
+    """The class names ``deserialize`` rebuilds."""
+    return _REGISTRY.names()
+
+
+def register(cls: type[Layer]) -> type[Layer]:
+    """Make your own Layer subclass loadable from configs and model files by
+    its class name; usable as a class decorator."""
+    return _REGISTRY.register(cls)
 
 
 def deserialize(config: dict[str, Any]) -> Layer:
     """Rebuild a layer from ``get_config()`` output."""
-    if not isinstance(config, dict) or config.get("class_name") not in _LAYERS:
+    if not isinstance(config, dict) or config.get("class_name") not in _REGISTRY:
         raise ValueError(
-            f"a layer config needs 'class_name' in {sorted(_LAYERS)}; "
+            f"a layer config needs 'class_name' in {sorted(_REGISTRY.names())}; "
             f"received {config!r}"
         )
     kwargs = {k: v for k, v in config.items() if k != "class_name"}
-    return _LAYERS[config["class_name"]](**kwargs)
+    return _REGISTRY[config["class_name"]](**kwargs)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._registry import get_component
+from ._registry import Registry
 from ._validation import check_range
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "get"]
@@ -97,12 +97,23 @@ class L2(Regularizer):
         super().__init__(l2=l2)
 
 
-_REGISTRY: dict[str, type[Regularizer]] = {"l1": L1, "l2": L2, "l1l2": L1L2}
+_REGISTRY: Registry[Regularizer] = Registry(
+    "regularizer", Regularizer, [L1, L2, L1L2], allow_none=True
+)
+
+
+def names() -> list[str]:
+    """The registered regularizer names."""
+    return _REGISTRY.names()
+
+
+def register(cls: type[Regularizer]) -> type[Regularizer]:
+    """Make your own regularizer available by its ``name``; usable as a class
+    decorator."""
+    return _REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Regularizer | None:
     """``None``, a name (``"l1"``, ``"l2"`` with factor 0.01; ``"l1l2"`` with
     both factors 0), an instance or a config dict."""
-    return get_component(
-        identifier, _REGISTRY, "regularizer", Regularizer, allow_none=True
-    )
+    return _REGISTRY.get(identifier)

@@ -18,7 +18,7 @@ import math
 import numbers
 from typing import Any, ClassVar
 
-from ._registry import get_component
+from ._registry import Registry
 from ._validation import check_positive, check_range
 
 __all__ = [
@@ -158,14 +158,22 @@ class InverseTimeDecay(_Decay):
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
 
 
-_REGISTRY: dict[str, type[LearningRateSchedule]] = {
-    cls.name: cls for cls in (Constant, ExponentialDecay, StepDecay, InverseTimeDecay)
-}
+_REGISTRY: Registry[LearningRateSchedule] = Registry(
+    "learning-rate schedule",
+    LearningRateSchedule,
+    [Constant, ExponentialDecay, StepDecay, InverseTimeDecay],
+)
 
 
 def names() -> list[str]:
     """The registered schedule names."""
-    return list(_REGISTRY)
+    return _REGISTRY.names()
+
+
+def register(cls: type[LearningRateSchedule]) -> type[LearningRateSchedule]:
+    """Make your own schedule available by its ``name``; usable as a class
+    decorator."""
+    return _REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> LearningRateSchedule:
@@ -173,6 +181,4 @@ def get(identifier: Any) -> LearningRateSchedule:
     instance or a config dict."""
     if not isinstance(identifier, bool) and isinstance(identifier, numbers.Real):
         return Constant(float(identifier))
-    return get_component(
-        identifier, _REGISTRY, "learning-rate schedule", LearningRateSchedule
-    )
+    return _REGISTRY.get(identifier)
