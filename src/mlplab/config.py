@@ -613,21 +613,8 @@ class RunConfig:
         return None
 
     def make_optimizer(self) -> optimizers.Optimizer:
-        name = self.optimizer
-        clip = self.clipnorm
-        if name == "momentum":
-            return optimizers.SGD(learning_rate=self.lr, momentum=0.9, clipnorm=clip)
-        if name == "nesterov":
-            return optimizers.SGD(
-                learning_rate=self.lr, momentum=0.9, nesterov=True, clipnorm=clip
-            )
-        try:
-            opt = optimizers.get(name)
-        except ValueError as exc:
-            raise ValueError(f"{exc} Also 'momentum' and 'nesterov'.") from None
-        opt.learning_rate = self.lr
-        opt.clipnorm = clip
-        return opt
+        """The optimizer of this run (``optimizers.create``)."""
+        return optimizers.create(self.optimizer, self.lr, clipnorm=self.clipnorm)
 
     # -- variants --------------------------------------------------------------
     def replace(self, **changes: Any) -> RunConfig:

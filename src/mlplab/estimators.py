@@ -79,13 +79,13 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import activations, initializers
+from . import activations, initializers, optimizers
 from ._validation import check_dtype
 from .callbacks import Callback
 from .exceptions import DivergenceError
 from .layers import Dense, Dropout, Layer
 from .model import Sequential
-from .optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from .optimizers import Optimizer
 from .regularizers import L2
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -696,15 +696,15 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return min(self.batch_size, n)
 
     def _optimizer(self) -> Optimizer:
-        lr = self.learning_rate_init
-        if self.solver == "sgd":
-            nesterov = bool(self.nesterovs_momentum) and self.momentum > 0
-            return SGD(lr, momentum=self.momentum, nesterov=nesterov)
-        if self.solver == "rmsprop":
-            return RMSprop(lr, epsilon=self.epsilon)
-        if self.solver == "adagrad":
-            return Adagrad(lr, epsilon=self.epsilon)
-        return Adam(lr, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return optimizers.create(
+            self.solver,
+            self.learning_rate_init,
+            momentum=self.momentum,
+            nesterov=bool(self.nesterovs_momentum) and self.momentum > 0,
+            epsilon=self.epsilon,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+        )
 
     def _sample_weight(
         self, sample_weight: Any, y: np.ndarray, incremental: bool

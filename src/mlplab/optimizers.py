@@ -29,6 +29,7 @@ array([0.95, 2.05])
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -39,7 +40,18 @@ from . import schedules
 from ._registry import Registry
 from ._validation import check_positive, check_range
 
-__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop", "get", "names"]
+__all__ = [
+    "PRESETS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "Optimizer",
+    "RMSprop",
+    "create",
+    "get",
+    "names",
+    "register",
+]
 
 
 class Optimizer:
@@ -142,6 +154,21 @@ class Optimizer:
             "slots": None if slots is None else [dict(s) for s in slots],
         }
 
+    def check_state_layout(self, slot_names: list[list[str]], n_params: int) -> None:
+        """A ``ValueError`` unless a state with these slot names per parameter
+        array fits this optimizer and ``n_params`` parameter arrays."""
+        if len(slot_names) != n_params:
+            raise ValueError(
+                f"the optimizer state is for {len(slot_names)} parameter arrays; "
+                f"the model has {n_params}"
+            )
+        for names in slot_names:
+            if list(names) != list(self._slot_names):
+                raise ValueError(
+                    f"the optimizer state holds {list(names)}; {self!r} keeps "
+                    f"{list(self._slot_names)}"
+                )
+
     def set_state(self, state: dict[str, Any], params: Sequence[np.ndarray]) -> None:
         """Continue from ``state`` (as :meth:`get_state` returns it) for
         ``params``, the arrays the next :meth:`step` will update: the state is
@@ -155,17 +182,7 @@ class Optimizer:
             )
         slots = state.get("slots")
         if slots is not None:
-            if len(slots) != len(params):
-                raise ValueError(
-                    f"the optimizer state is for {len(slots)} parameter arrays; "
-                    f"the model has {len(params)}"
-                )
-            for names in slots:
-                if list(names) != list(self._slot_names):
-                    raise ValueError(
-                        f"the optimizer state holds {list(names)}; {self!r} keeps "
-                        f"{list(self._slot_names)}"
-                    )
+            self.check_state_layout([list(s) for s in slots], len(params))
             for values, built, p in zip(
                 slots, self._build(params), params, strict=True
             ):
@@ -452,3 +469,46 @@ def get(identifier: Any) -> Optimizer:
     """An optimizer from a name (default hyperparameters), an instance or a
     config dict."""
     return _REGISTRY.get(identifier)
+
+
+# Names that configs and the command line accept besides the registered ones:
+# SGD with the momentum the tutorials use.
+PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "momentum": ("sgd", {"momentum": 0.9}),
+    "nesterov": ("sgd", {"momentum": 0.9, "nesterov": True}),
+}
+
+
+def create(
+    name: str, learning_rate: Any, clipnorm: float | None = None, **options: Any
+) -> Optimizer:
+    """The optimizer ``name`` -- a registered name or one of :data:`PRESETS`
+    -- with this learning rate: the one place where mlplab builds an optimizer
+    from a name and hyperparameters (run configs, the command line, the
+    scikit-learn estimators).
+
+    ``options`` are hyperparameters by their constructor names (``momentum``,
+    ``nesterov``, ``beta_1``, ``epsilon`` ...); those the chosen optimizer
+    does not take are ignored, so a caller can pass one set for every
+    choice, as scikit-learn's ``solver`` parameters work.
+
+    >>> create("nesterov", 0.1)
+    SGD(learning_rate=0.1, clipnorm=None, momentum=0.9, nesterov=True)
+    >>> create("adam", 0.01, epsilon=1e-8, momentum=0.5).epsilon
+    1e-08
+    """
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key in PRESETS:
+        key, preset = PRESETS[key]
+        options = {**options, **preset}
+    try:
+        cls = _REGISTRY[key]
+    except (KeyError, AttributeError):
+        raise ValueError(
+            f"unknown optimizer {name!r}. {_REGISTRY.valid_names()} Also "
+            + " and ".join(repr(k) for k in PRESETS)
+            + "."
+        ) from None
+    accepted = inspect.signature(cls).parameters
+    kwargs = {k: v for k, v in options.items() if k in accepted}
+    return cls(learning_rate=learning_rate, clipnorm=clipnorm, **kwargs)

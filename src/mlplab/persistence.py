@@ -161,6 +161,16 @@ def save(
     ...     sorted(os.listdir(folder))
     ['model.npz']
     """
+    target, folder = _check_save_arguments(model, path, metadata)
+    arrays = _serialize(model, dict(metadata or {}))
+    _write_atomically(target, folder, arrays)
+
+
+def _check_save_arguments(
+    model: Any, path: str | os.PathLike[str], metadata: Any
+) -> tuple[str, str]:
+    """The target file and its folder, once the model and the metadata are
+    known to be savable there."""
     if not isinstance(model, Sequential):
         raise TypeError(
             f"save() takes a Sequential model; received {type(model).__name__}"
@@ -184,8 +194,7 @@ def save(
         raise TypeError(
             f"metadata must be a dict with string keys; received {metadata!r}"
         )
-    arrays = _serialize(model, dict(metadata or {}))
-    _write_atomically(target, folder, arrays)
+    return target, folder
 
 
 def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -201,39 +210,7 @@ def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndar
         weights.append(
             {"name": name, "key": key, "shape": list(w.shape), "dtype": w.dtype.name}
         )
-
-    compiled: dict[str, Any] | None = None
-    state: dict[str, Any] | None = None
-    loss, opt = model.loss, model.optimizer
-    if loss is not None and opt is not None:
-        compiled = {
-            "loss": loss.get_config(),
-            "optimizer": opt.get_config(),
-            "metrics": list(model.metrics),
-        }
-        opt_state = opt.get_state()
-        slots = opt_state["slots"]
-        if slots is not None:
-            flat = [model.flat_params]
-            if len(slots) != len(flat) or any(
-                a.shape != p.shape or a.dtype != model.dtype
-                for s, p in zip(slots, flat, strict=False)
-                for a in s.values()
-            ):
-                raise ValueError(
-                    "the optimizer's state does not match this model's weights (is "
-                    "the optimizer shared with another model?); call "
-                    "model.optimizer.reset() to drop it, or recompile"
-                )
-            for i, slot in enumerate(slots):
-                for slot_name, value in slot.items():
-                    _check_finite_for_save(f"optimizer state {slot_name!r}", value)
-                    arrays[f"s{i}_{slot_name}"] = value
-        state = {
-            "iterations": int(opt_state["iterations"]),
-            "slots": None if slots is None else [list(s) for s in slots],
-        }
-
+    compiled, state = _serialize_compile(model, arrays)
     doc = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -255,6 +232,45 @@ def _serialize(model: Sequential, metadata: dict[str, Any]) -> dict[str, np.ndar
         ) from None
     _check_loads_back(json.loads(text))
     return {_HEADER_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **arrays}
+
+
+def _serialize_compile(
+    model: Sequential, arrays: dict[str, np.ndarray]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The ``compile`` and ``optimizer_state`` entries of the description
+    (None for a model that was not compiled); the optimizer's state arrays
+    are added to ``arrays`` as ``s{i}_{name}``."""
+    loss, opt = model.loss, model.optimizer
+    if loss is None or opt is None:
+        return None, None
+    compiled = {
+        "loss": loss.get_config(),
+        "optimizer": opt.get_config(),
+        "metrics": list(model.metrics),
+    }
+    opt_state = opt.get_state()
+    slots = opt_state["slots"]
+    if slots is not None:
+        flat = [model.flat_params]
+        if len(slots) != len(flat) or any(
+            a.shape != p.shape or a.dtype != model.dtype
+            for s, p in zip(slots, flat, strict=False)
+            for a in s.values()
+        ):
+            raise ValueError(
+                "the optimizer's state does not match this model's weights (is "
+                "the optimizer shared with another model?); call "
+                "model.optimizer.reset() to drop it, or recompile"
+            )
+        for i, slot in enumerate(slots):
+            for slot_name, value in slot.items():
+                _check_finite_for_save(f"optimizer state {slot_name!r}", value)
+                arrays[f"s{i}_{slot_name}"] = value
+    state = {
+        "iterations": int(opt_state["iterations"]),
+        "slots": None if slots is None else [list(s) for s in slots],
+    }
+    return compiled, state
 
 
 def _json_default(value: Any) -> Any:
@@ -537,17 +553,10 @@ def _restore_optimizer(
     assert opt is not None
     values = None
     if slots is not None:
-        if len(slots) != len(flat):
-            raise _Invalid(
-                f"the optimizer state is for {len(slots)} parameter arrays; the "
-                f"model has {len(flat)}"
-            )
-        for names in slots:
-            if list(names) != list(opt.slot_names):
-                raise _Invalid(
-                    f"the optimizer state holds {list(names)}; {opt!r} keeps "
-                    f"{list(opt.slot_names)}"
-                )
+        try:
+            opt.check_state_layout([list(names) for names in slots], len(flat))
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
         values = [
             {
                 slot_name: _read_array(npz, entries[key], key, p.shape, model.dtype)
