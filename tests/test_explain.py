@@ -895,7 +895,7 @@ def planted():
     yield str(PLANTED)
     for name in ("buggy_elu", "tanh_over_n"):
         if name in activations.names():
-            activations._REGISTRY.unregister(name)
+            activations.REGISTRY.unregister(name)
     for name in set(sys.modules) - modules:
         if name.startswith("mlplab_user_"):
             del sys.modules[name]
@@ -969,7 +969,7 @@ def registry_guard():
     yield
     for family, names in before.items():
         for name in set(family.names()) - names:
-            family._REGISTRY.unregister(name)
+            family.REGISTRY.unregister(name)
 
 
 def make_softsign():
@@ -992,7 +992,7 @@ def test_register_an_activation(registry_guard):
     assert "softsign_test" in activations.names()
     again = make_softsign()  # the same definition run again replaces it
     assert activations.register(again) is again
-    assert activations._REGISTRY["softsign_test"] is again
+    assert activations.REGISTRY["softsign_test"] is again
 
     model = ml.Sequential(
         [ml.Dense(3, activation="softsign_test"), ml.Dense(1, activation="sigmoid")],
@@ -1040,7 +1040,7 @@ def test_register_errors(registry_guard):
     assert lookalike.__qualname__ == activations.Tanh.__qualname__
     with pytest.raises(ValueError, match="'tanh' is taken by Tanh"):
         activations.register(lookalike)
-    assert activations._REGISTRY["tanh"] is activations.Tanh
+    assert activations.REGISTRY["tanh"] is activations.Tanh
 
     class Other(activations.ActivationFunction):
         name = "softsign_test"
@@ -1048,7 +1048,7 @@ def test_register_errors(registry_guard):
     first = activations.register(make_softsign())
     with pytest.raises(ValueError, match="'softsign_test' is taken by Softsign"):
         activations.register(Other)
-    assert activations._REGISTRY["softsign_test"] is first
+    assert activations.REGISTRY["softsign_test"] is first
 
     with pytest.raises(TypeError, match="Loss"):
         losses.register(activations.Tanh)

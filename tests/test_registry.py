@@ -37,7 +37,7 @@ FAMILIES = {
 @pytest.mark.parametrize("kind", sorted(FAMILIES))
 def test_every_family_has_one_registry_with_get_register_names(kind):
     module, base = FAMILIES[kind]
-    registry = module._REGISTRY
+    registry = module.REGISTRY
     assert isinstance(registry, Registry)
     assert registry.kind == kind and registry.base is base
     assert module.names() == registry.names() and module.names()
@@ -110,7 +110,7 @@ def test_a_registered_metric_is_reported_by_fit():
         assert len(hist.history["max_error"]) == 2
         assert 0 < hist.history["max_error"][0] <= 1
     finally:
-        metrics._REGISTRY.unregister("max_error")
+        metrics.REGISTRY.unregister("max_error")
     with pytest.raises(ValueError, match="unknown metric 'max_error'"):
         m.compile("binary_crossentropy", "sgd", metrics=["max_error"])
 

@@ -22,6 +22,7 @@ ValueError: unknown greeting 'bye'. Valid names: 'hello'.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -89,6 +90,13 @@ class Registry(Generic[T]):
     def __getitem__(self, name: str) -> type[T]:
         """The class registered under ``name``."""
         return self._classes[self._normal(name)]
+
+    def parameter(self, name: str) -> str | None:
+        """The name of the one constructor parameter of the class ``name``
+        (ELU's ``alpha``, Huber's ``delta``), or None when it takes none or
+        several: what ``"elu:2"``-style specs set."""
+        params = list(inspect.signature(self[name]).parameters)
+        return params[0] if len(params) == 1 else None
 
     def valid_names(self) -> str:
         """``"Valid names: 'a', 'b'."``, for messages."""

@@ -300,7 +300,7 @@ class Softmax(ActivationFunction):
         return np.multiply(out, A, out=out)
 
 
-_REGISTRY: Registry[ActivationFunction] = Registry(
+REGISTRY: Registry[ActivationFunction] = Registry(
     "activation",
     ActivationFunction,
     [Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Exp, Softmax],
@@ -310,7 +310,7 @@ _REGISTRY: Registry[ActivationFunction] = Registry(
 
 def names() -> list[str]:
     """The registered activation names."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[ActivationFunction]) -> type[ActivationFunction]:
@@ -328,12 +328,12 @@ def register(cls: type[ActivationFunction]) -> type[ActivationFunction]:
     ...         return 1.0 / (1.0 + np.abs(Z)) ** 2
     >>> get("softsign")(np.array([[1.0]]))
     array([[0.5]])
-    >>> _REGISTRY.unregister("softsign")
+    >>> REGISTRY.unregister("softsign")
     """
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> ActivationFunction:
     """Return an activation: ``None`` means ``linear``; a name (see
     :func:`names`), an instance or a config dict are accepted."""
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)

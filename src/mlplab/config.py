@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import activations, initializers, losses, optimizers
+from ._registry import Registry
 from ._validation import check_int
 from .features import FeatureMap
 
@@ -207,12 +208,15 @@ def _features(key: str, value: Any) -> tuple[str, ...] | None:
     return tuple(FeatureMap(value).names)
 
 
-def _spec(key: str, value: str, param: str, takes: tuple[str, ...]) -> Any:
+def _spec(key: str, value: str, family: Registry[Any]) -> Any:
     """``"name:number"`` as the config dict ``{"name": name, param: number}``
-    of a component that takes one parameter; a plain name as it is."""
+    of a component that takes one parameter (``param``, as its class
+    declares it: ``elu:2`` is ``{"name": "elu", "alpha": 2.0}``); a plain name
+    as it is."""
     name, _, arg = value.partition(":")
     if not arg:
         return name
+    takes = sorted(n for n in family.names() if family.parameter(n) is not None)
     try:
         number = float(arg)
     except ValueError:
@@ -226,7 +230,7 @@ def _spec(key: str, value: str, param: str, takes: tuple[str, ...]) -> Any:
             f"{key} {value!r}: only {' and '.join(takes)} take"
             f"{'s' if len(takes) == 1 else ''} a parameter (e.g. '{takes[0]}:2')"
         )
-    return {"name": name, param: number}
+    return {"name": name, family.parameter(name): number}
 
 
 _NAME = Check(_name)
@@ -593,14 +597,14 @@ class RunConfig:
     def activation_spec(self) -> Any:
         """The hidden activation as ``activations.get`` takes it (``elu:2``
         becomes ``{"name": "elu", "alpha": 2.0}``)."""
-        return _spec("activation", self.activation, "alpha", ("elu", "leaky_relu"))
+        return _spec("activation", self.activation, activations.REGISTRY)
 
     def loss_spec(self) -> Any:
         """The loss as ``losses.get`` takes it (``huber:2`` becomes
         ``{"name": "huber", "delta": 2.0}``), or None where not set."""
         if self.loss is None:
             return None
-        return _spec("loss", self.loss, "delta", ("huber",))
+        return _spec("loss", self.loss, losses.REGISTRY)
 
     def output_spec(self) -> str | None:
         """The output activation asked for: ``output_activation``, else the

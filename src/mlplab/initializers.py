@@ -127,7 +127,7 @@ class LecunNormal(_Scaled):
     name, scale, uniform = "lecun_normal", 1.0, False
 
 
-_REGISTRY: Registry[Initializer] = Registry(
+REGISTRY: Registry[Initializer] = Registry(
     "initializer",
     Initializer,
     [Zeros, Plain, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunNormal],
@@ -138,16 +138,16 @@ _REGISTRY: Registry[Initializer] = Registry(
 
 def names() -> list[str]:
     """The registered initializer names."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[Initializer]) -> type[Initializer]:
     """Make your own initializer available by its ``name``; usable as a class
     decorator."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Initializer:
     """Return an initializer from a name (see :func:`names`; ``"xavier"`` and
     ``"he"`` are accepted as aliases), an instance or a config dict."""
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)

@@ -508,7 +508,7 @@ class Rescaling(Layer):
 
 _Buffers = WorkArrays  # the name pickles of mlplab 0.1 refer to
 
-_REGISTRY: Registry[Layer] = Registry(
+REGISTRY: Registry[Layer] = Registry(
     "layer",
     Layer,
     [Dense, Activation, Dropout, Rescaling],
@@ -519,21 +519,21 @@ _REGISTRY: Registry[Layer] = Registry(
 
 def names() -> list[str]:
     """The class names ``deserialize`` rebuilds."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[Layer]) -> type[Layer]:
     """Make your own Layer subclass loadable from configs and model files by
     its class name; usable as a class decorator."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def deserialize(config: dict[str, Any]) -> Layer:
     """Rebuild a layer from ``get_config()`` output."""
-    if not isinstance(config, dict) or config.get("class_name") not in _REGISTRY:
+    if not isinstance(config, dict) or config.get("class_name") not in REGISTRY:
         raise ValueError(
-            f"a layer config needs 'class_name' in {sorted(_REGISTRY.names())}; "
+            f"a layer config needs 'class_name' in {sorted(REGISTRY.names())}; "
             f"received {config!r}"
         )
     kwargs = {k: v for k, v in config.items() if k != "class_name"}
-    return _REGISTRY[config["class_name"]](**kwargs)
+    return REGISTRY[config["class_name"]](**kwargs)

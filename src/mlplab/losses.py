@@ -372,7 +372,7 @@ class Poisson(Loss):
         return self._entries(Y, A, self._log(A) if Z is None else Z).sum(axis=1)
 
 
-_REGISTRY: Registry[Loss] = Registry(
+REGISTRY: Registry[Loss] = Registry(
     "loss",
     Loss,
     [
@@ -396,16 +396,16 @@ _REGISTRY: Registry[Loss] = Registry(
 
 def names() -> list[str]:
     """The registered loss names."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[Loss]) -> type[Loss]:
     """Make your own loss available by its ``name`` (``compile(loss=...)``,
     configs, saved models, ``--loss``); usable as a class decorator. Give it
     ``__call__(Y, A)`` (the mean loss) and ``gradient(Y, A, out=None)``."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Loss:
     """Return a loss from a name (see :func:`names`), an instance or a config."""
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)

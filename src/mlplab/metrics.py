@@ -136,32 +136,32 @@ class OutputMAE(OutputMetric):
         return float(np.mean(np.abs(A - Y)))
 
 
-_REGISTRY: Registry[OutputMetric] = Registry(
+REGISTRY: Registry[OutputMetric] = Registry(
     "metric", OutputMetric, [OutputAccuracy, OutputMSE, OutputMAE]
 )
 
 
 def names() -> list[str]:
     """The names ``compile(metrics=...)`` accepts."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[OutputMetric]) -> type[OutputMetric]:
     """Make your own :class:`OutputMetric` available by its ``name``; usable as
     a class decorator."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> OutputMetric:
     """A model metric from its name (see :func:`names`) or an instance."""
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)
 
 
 def check_output_metric(name: Any) -> str:
     """``name`` if it is exactly a registered metric name, else a
     ``ValueError`` that lists them."""
-    if not isinstance(name, str) or name not in _REGISTRY.names():
-        raise ValueError(f"unknown metric {name!r}. {_REGISTRY.valid_names()}")
+    if not isinstance(name, str) or name not in REGISTRY.names():
+        raise ValueError(f"unknown metric {name!r}. {REGISTRY.valid_names()}")
     return name
 
 

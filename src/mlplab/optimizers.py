@@ -449,26 +449,26 @@ def _scaled_descent(
     p -= tmp
 
 
-_REGISTRY: Registry[Optimizer] = Registry(
+REGISTRY: Registry[Optimizer] = Registry(
     "optimizer", Optimizer, [SGD, RMSprop, Adagrad, Adam]
 )
 
 
 def names() -> list[str]:
     """The registered optimizer names."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[Optimizer]) -> type[Optimizer]:
     """Make your own optimizer available by its ``name``; usable as a class
     decorator."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Optimizer:
     """An optimizer from a name (default hyperparameters), an instance or a
     config dict."""
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)
 
 
 # Names that configs and the command line accept besides the registered ones:
@@ -502,10 +502,10 @@ def create(
         key, preset = PRESETS[key]
         options = {**options, **preset}
     try:
-        cls = _REGISTRY[key]
+        cls = REGISTRY[key]
     except (KeyError, AttributeError):
         raise ValueError(
-            f"unknown optimizer {name!r}. {_REGISTRY.valid_names()} Also "
+            f"unknown optimizer {name!r}. {REGISTRY.valid_names()} Also "
             + " and ".join(repr(k) for k in PRESETS)
             + "."
         ) from None

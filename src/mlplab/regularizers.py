@@ -97,23 +97,23 @@ class L2(Regularizer):
         super().__init__(l2=l2)
 
 
-_REGISTRY: Registry[Regularizer] = Registry(
+REGISTRY: Registry[Regularizer] = Registry(
     "regularizer", Regularizer, [L1, L2, L1L2], allow_none=True
 )
 
 
 def names() -> list[str]:
     """The registered regularizer names."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[Regularizer]) -> type[Regularizer]:
     """Make your own regularizer available by its ``name``; usable as a class
     decorator."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> Regularizer | None:
     """``None``, a name (``"l1"``, ``"l2"`` with factor 0.01; ``"l1l2"`` with
     both factors 0), an instance or a config dict."""
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)

@@ -158,7 +158,7 @@ class InverseTimeDecay(_Decay):
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
 
 
-_REGISTRY: Registry[LearningRateSchedule] = Registry(
+REGISTRY: Registry[LearningRateSchedule] = Registry(
     "learning-rate schedule",
     LearningRateSchedule,
     [Constant, ExponentialDecay, StepDecay, InverseTimeDecay],
@@ -167,13 +167,13 @@ _REGISTRY: Registry[LearningRateSchedule] = Registry(
 
 def names() -> list[str]:
     """The registered schedule names."""
-    return _REGISTRY.names()
+    return REGISTRY.names()
 
 
 def register(cls: type[LearningRateSchedule]) -> type[LearningRateSchedule]:
     """Make your own schedule available by its ``name``; usable as a class
     decorator."""
-    return _REGISTRY.register(cls)
+    return REGISTRY.register(cls)
 
 
 def get(identifier: Any) -> LearningRateSchedule:
@@ -181,4 +181,4 @@ def get(identifier: Any) -> LearningRateSchedule:
     instance or a config dict."""
     if not isinstance(identifier, bool) and isinstance(identifier, numbers.Real):
         return Constant(float(identifier))
-    return _REGISTRY.get(identifier)
+    return REGISTRY.get(identifier)
