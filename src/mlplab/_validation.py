@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -73,6 +73,18 @@ def check_positive(name: str, value: Any, *, integer: bool = False) -> Any:
     return int(number) if integer else number
 
 
+def is_int(value: Any) -> TypeGuard[int]:
+    """Whether ``value`` is an integer (Python's or NumPy's), a bool not
+    counting as one."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value: Any) -> bool:
+    """Whether ``value`` is a real number (Python's or NumPy's), a bool not
+    counting as one."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_int(name: str, value: Any, *, low: int | None = None) -> int:
     """Check that ``value`` is an integer (not a bool) ``>= low``.
 
@@ -85,7 +97,7 @@ def check_int(name: str, value: Any, *, low: int | None = None) -> int:
     Traceback (most recent call last):
     TypeError: epochs must be an integer; received epochs=2.0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         raise TypeError(f"{name} must be an integer; received {name}={value!r}")
     if low is not None and value < low:
         raise ValueError(f"{name} must be >= {low}; received {name}={value!r}")

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._validation import check_range
+from ._validation import check_range, is_int
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -184,7 +184,7 @@ class EarlyStopping(Callback):
             raise ValueError(
                 f"mode must be 'auto', 'min' or 'max'; received mode={mode!r}"
             )
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        if not is_int(patience) or patience < 0:
             raise ValueError(
                 "patience must be a non-negative integer; "
                 f"received patience={patience!r}"

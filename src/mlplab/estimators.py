@@ -53,7 +53,6 @@ applies):
 from __future__ import annotations
 
 import itertools
-import numbers
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,7 +79,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import activations, initializers, optimizers
-from ._validation import check_dtype
+from ._validation import check_dtype, is_int, is_real
 from .callbacks import Callback
 from .exceptions import DivergenceError
 from .layers import Dense, Dropout, Layer
@@ -336,7 +335,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         hidden = self._hidden_layer_sizes()
         names = self._activations(len(hidden))
         rates = self._per_layer("dropout", len(hidden))
-        if not all(_is_real(r) and 0.0 <= r < 1.0 for r in rates):
+        if not all(is_real(r) and 0.0 <= r < 1.0 for r in rates):
             self._fail("dropout", "a rate in [0, 1) or a list, one per hidden layer")
         if self.solver == "lbfgs":
             self._fail("solver", f"one of {_SOLVERS} (mlplab has no L-BFGS)")
@@ -361,7 +360,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         sizes = self.hidden_layer_sizes
         many = isinstance(sizes, Iterable) and not isinstance(sizes, str)
         hidden = tuple(sizes) if many else (sizes,)
-        if not all(_is_int(h) and h >= 1 for h in hidden):
+        if not all(is_int(h) and h >= 1 for h in hidden):
             self._fail("hidden_layer_sizes", "a positive integer or a list of them")
         return tuple(int(h) for h in hidden)
 
@@ -377,23 +376,24 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def _check_loop_params(self) -> None:
         """The training loop's parameters: epochs, stopping, batches, flags."""
-        if not (_is_int(self.max_iter) and self.max_iter >= 1):
+        if not (is_int(self.max_iter) and self.max_iter >= 1):
             self._fail("max_iter", "a positive integer")
         if not (
-            (_is_int(self.n_iter_no_change) and self.n_iter_no_change >= 1)
-            or (_is_real(self.n_iter_no_change) and self.n_iter_no_change == np.inf)
+            (is_int(self.n_iter_no_change) and self.n_iter_no_change >= 1)
+            or (is_real(self.n_iter_no_change) and self.n_iter_no_change == np.inf)
         ):
             self._fail("n_iter_no_change", "a positive integer or np.inf")
         if not (
             (isinstance(self.batch_size, str) and self.batch_size == "auto")
-            or (_is_int(self.batch_size) and self.batch_size >= 1)
+            or (is_int(self.batch_size) and self.batch_size >= 1)
         ):
             self._fail("batch_size", "'auto' or a positive integer")
         for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
-            if not _is_bool(getattr(self, flag)):
+            if not isinstance(getattr(self, flag), bool | np.bool_):
                 self._fail(flag, "True or False")
         if not (
-            _is_bool(self.verbose) or (_is_int(self.verbose) and self.verbose >= 0)
+            isinstance(self.verbose, bool | np.bool_)
+            or (is_int(self.verbose) and self.verbose >= 0)
         ):
             self._fail("verbose", "a bool or an integer >= 0 (2: a progress bar)")
 
@@ -424,7 +424,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     ) -> None:
         v = getattr(self, name)
         if not (
-            _is_real(v)
+            is_real(v)
             and np.isfinite(v)
             and (v > low if low_open else v >= low)
             and (v < high if high_open else v <= high)
@@ -579,7 +579,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """The seed of a new model and of the early-stopping split: an integer
         ``random_state`` itself, else one drawn from it."""
         rs = self.random_state
-        if _is_int(rs) and 0 <= rs < 2**32:
+        if is_int(rs) and 0 <= rs < 2**32:
             return int(rs)
         return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
@@ -771,7 +771,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_is_fitted(self)
         n_hidden = self.n_layers_ - 2
         k = n_hidden if layer is None else layer
-        if not (_is_int(k) and 1 <= k <= n_hidden):
+        if not (is_int(k) and 1 <= k <= n_hidden):
             raise ValueError(
                 f"layer must be a hidden layer, from 1 to {n_hidden}; received "
                 f"layer={layer!r}"
@@ -1156,16 +1156,3 @@ def _store_arguments(est: BaseEstimator, arguments: dict[str, Any]) -> None:
     for name, value in arguments.items():
         if name != "self":
             setattr(est, name, value)
-
-
-# scikit-learn-style checks: a bool (Python's or NumPy's) is not a number here.
-def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool | np.bool_)
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not _is_bool(v)
-
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not _is_bool(v)

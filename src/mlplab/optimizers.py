@@ -38,7 +38,7 @@ import numpy as np
 
 from . import schedules
 from ._registry import Registry
-from ._validation import check_positive, check_range
+from ._validation import check_positive, check_range, is_int
 
 __all__ = [
     "PRESETS",
@@ -175,7 +175,7 @@ class Optimizer:
         rebuilt as a first step would build it, then filled with the given
         values (``slots=None``: no state yet)."""
         iterations = state.get("iterations", 0)
-        if isinstance(iterations, bool) or not isinstance(iterations, int):
+        if not is_int(iterations):
             raise ValueError(
                 f"the optimizer state's iterations must be an integer; received "
                 f"{iterations!r}"

@@ -56,13 +56,13 @@ import tokenize
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
-from typing import IO, Any, TypeGuard, TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 from numpy.lib import format as npy_format
 
 from . import losses, optimizers
-from ._validation import DTYPES
+from ._validation import DTYPES, is_int
 from ._version import __version__
 from .callbacks import Callback
 from .exceptions import ModelFormatError
@@ -588,7 +588,7 @@ def _read_document(npz: np.lib.npyio.NpzFile, info: zipfile.ZipInfo) -> dict[str
             f"not an mlplab model file: its format is {fmt!r}, expected {FORMAT!r}"
         )
     version = doc.get("format_version")
-    if not _is_int(version) or version < 1:
+    if not is_int(version) or version < 1:
         raise _Invalid(f"format_version must be a positive integer; found {version!r}")
     if version > FORMAT_VERSION:
         writer = doc.get("mlplab_version")
@@ -614,10 +614,6 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in a model description")
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_document(
     doc: dict[str, Any],
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]] | None]:
@@ -637,7 +633,7 @@ def _check_document(
                 f"weights[{i}] must have key 'w{i}' and a name; found {spec!r}"
             )
         shape = spec["shape"]
-        if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
+        if not isinstance(shape, list) or not all(is_int(d) and d >= 0 for d in shape):
             raise _Invalid(f"weights[{i}] has an invalid shape {shape!r}")
         if spec["dtype"] not in DTYPES:
             raise _Invalid(
@@ -650,7 +646,7 @@ def _check_document(
         raise _Invalid("'compile' and 'optimizer_state' must both be null or neither")
     if state is None:
         return weights, None
-    if not isinstance(state, dict) or not _is_int(state.get("iterations")):
+    if not isinstance(state, dict) or not is_int(state.get("iterations")):
         raise _Invalid(
             f"'optimizer_state' must hold an integer 'iterations'; found {state!r}"
         )
@@ -675,7 +671,7 @@ def _build_model(config: Any) -> Sequential:
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         raise _Invalid("'model' must be a model config with a list of 'layers'")
     input_dim = config.get("input_dim")
-    if not _is_int(input_dim) or input_dim < 1:
+    if not is_int(input_dim) or input_dim < 1:
         raise _Invalid(
             f"the model config needs a positive integer input_dim; found {input_dim!r}"
         )
@@ -824,7 +820,7 @@ class ModelCheckpoint(Callback):
             raise TypeError(f"path must be a str or a Path; received {path!r}")
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max'; received mode={mode!r}")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        if not is_int(every) or every < 1:
             raise ValueError(
                 f"every must be a positive integer; received every={every!r}"
             )
