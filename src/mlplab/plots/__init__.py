@@ -6,6 +6,12 @@ figure is left open): save it with :func:`save`, or let a notebook show it.
 With ``ax=`` (e.g. from ``plt.subplots()``) it draws into that axes and
 returns its figure.
 
+Each plot is computed, then drawn: ``plots.decision_boundary(model, X, y)``
+is ``BoundaryDisplay.from_model(model, X, y).plot()``. A ``...Display``
+holds the computed numbers (grids, outputs, positions, values, labels) as
+NumPy arrays and Python values, for a web page or a report as much as for
+matplotlib.
+
 >>> import numpy as np
 >>> from mlplab import plots
 >>> fig = plots.learning_curves({"loss": [0.69, 0.4, 0.2], "accuracy": [0.5, 0.8, 0.9]})
@@ -13,15 +19,38 @@ returns its figure.
 2
 """
 
-from ._boundary import decision_boundary, sweep_grid
+from ._boundary import BoundaryDisplay, SweepGridDisplay, decision_boundary, sweep_grid
 from ._common import save
-from ._curves import learning_curves, loss_curves
-from ._graph import computation_graph
-from ._inside import activation_gallery, confusion_matrix, network_diagram, neuron_maps
+from ._curves import (
+    LearningCurvesDisplay,
+    LossCurvesDisplay,
+    learning_curves,
+    loss_curves,
+)
+from ._graph import GraphDisplay, computation_graph
+from ._inside import (
+    ActivationGalleryDisplay,
+    ConfusionMatrixDisplay,
+    NetworkDiagramDisplay,
+    NeuronMapsDisplay,
+    activation_gallery,
+    confusion_matrix,
+    network_diagram,
+    neuron_maps,
+)
 from ._training import Snapshots, animate_training, loss_surface, write_animation
 
 __all__ = [
+    "ActivationGalleryDisplay",
+    "BoundaryDisplay",
+    "ConfusionMatrixDisplay",
+    "GraphDisplay",
+    "LearningCurvesDisplay",
+    "LossCurvesDisplay",
+    "NetworkDiagramDisplay",
+    "NeuronMapsDisplay",
     "Snapshots",
+    "SweepGridDisplay",
     "activation_gallery",
     "animate_training",
     "computation_graph",

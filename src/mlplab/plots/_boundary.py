@@ -34,11 +34,14 @@ from ._common import (
     REGRESSION_CMAP,
     class_colors,
     figure_of,
+    marker_handle,
     new_figure,
+    plane_grid,
+    plane_points,
     region_cmap,
 )
 
-__all__ = ["decision_boundary", "sweep_grid"]
+__all__ = ["BoundaryDisplay", "SweepGridDisplay", "decision_boundary", "sweep_grid"]
 
 _TASKS = ("binary", "multiclass", "regression")
 _PANEL_KEYS = ("model", "predict", "X", "y", "X_test", "y_test", "title")
@@ -116,22 +119,16 @@ def _classes(task: str, out: np.ndarray) -> np.ndarray:
 # -- input checks --------------------------------------------------------------
 def _plane(X: Any, name: str) -> np.ndarray:
     """``X`` as an (n_samples, 2) float array, or a ValueError that says why not."""
-    try:
-        arr = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of numbers; {err}") from None
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(
-            f"a decision boundary is drawn on a 2-D input plane, so {name} must have "
-            f"shape (n_samples, 2); received {name} with shape {arr.shape}. For a "
+    return plane_points(
+        X,
+        name,
+        lambda shape: (
+            f"a decision boundary is drawn on a 2-D input plane, so {name} must "
+            f"have shape (n_samples, 2); received {name} with shape {shape}. For a "
             "model of more inputs, pass a function that fills in the others, e.g. "
             "lambda P: model.predict(np.column_stack([P, np.zeros(len(P))]))"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} has no samples")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity")
-    return arr
+        ),
+    )
 
 
 def _targets(y: Any, n: int, name: str, task: str) -> np.ndarray:
@@ -166,12 +163,13 @@ def _targets(y: Any, n: int, name: str, task: str) -> np.ndarray:
 
 @dataclass
 class _Data:
-    """The points drawn on top of the surface; ``y`` is None when not given."""
+    """The points, checked, and their labels as given (None when not given):
+    the labels are checked once the model's task is known."""
 
     X: np.ndarray  # (n_train, 2)
-    y: np.ndarray | None
+    y: Any
     X_test: np.ndarray | None  # (n_test, 2)
-    y_test: np.ndarray | None
+    y_test: Any
 
 
 def _data(X: Any, y: Any, X_test: Any, y_test: Any) -> _Data:
@@ -182,58 +180,209 @@ def _data(X: Any, y: Any, X_test: Any, y_test: Any) -> _Data:
     return _Data(Xa, y, Xt, y_test)
 
 
-# -- the surface -----------------------------------------------------------------
-@dataclass
-class _Surface:
-    """A model evaluated on a grid over the input plane."""
+# -- the computed picture --------------------------------------------------------
+@dataclass(eq=False)
+class BoundaryDisplay:
+    """A model's outputs over a grid on a 2-D input plane, with the data.
+
+    What :func:`decision_boundary` draws, computed: make it with
+    :meth:`from_model`, draw it with :meth:`plot`, or serve its arrays
+    elsewhere (a web page, a report).
+
+    Attributes
+    ----------
+    task : {"binary", "multiclass", "regression"}
+        What the outputs are: P(class 1), class probabilities, or values.
+    x1, x2 : ndarray of shape (resolution,)
+        The grid's coordinates along each input.
+    outputs : ndarray of shape (resolution, resolution, n_outputs)
+        The model's outputs at the grid points: ``outputs[i, j]`` at
+        ``(x1[j], x2[i])``.
+    extent : (float, float, float, float)
+        x1 min, x1 max, x2 min, x2 max of the grid.
+    X : ndarray of shape (n_samples, 2)
+        The training points.
+    y : ndarray of shape (n_samples,) or None
+        Their class labels (int) or regression targets (float).
+    misclassified : ndarray of bool, shape (n_samples,), or None
+        Whether the model's class differs from ``y``; None for a
+        regression, without ``y``, or when not asked for.
+    X_test, y_test, misclassified_test : ndarray or None
+        The same for the test points.
+    n_classes : int
+        Classes given a colour: the model's outputs and the labels seen (0
+        for a regression).
+    value_range : (float, float)
+        The colour scale of a regression: the range of its outputs and
+        targets; ``(0.0, 1.0)`` for a classifier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlplab.plots import BoundaryDisplay
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    >>> def p(X):  # P(class 1) = sigmoid(4 (x1 - 0.5))
+    ...     return 1 / (1 + np.exp(-4 * (X[:, 0] - 0.5)))
+    >>> d = BoundaryDisplay.from_model(p, X, [0, 1, 0, 0], resolution=20)
+    >>> d.task, d.x1.shape, d.outputs.shape, d.extent
+    ('binary', (20,), (20, 20, 1), (-0.5, 1.5, -0.5, 1.5))
+    >>> d.misclassified.tolist()  # (1, 0) is on class 1's side
+    [False, False, False, True]
+    >>> fig = d.plot()
+    >>> fig.axes[1].get_ylabel()
+    'P(class 1)'
+    """
 
     task: str
-    extent: tuple[float, float, float, float]  # x1 min, x1 max, x2 min, x2 max
-    x1: np.ndarray  # (resolution,)
-    x2: np.ndarray  # (resolution,)
-    Z: np.ndarray  # (resolution, resolution, n_outputs); row i is x2[i]
-    predict: PredictFn
+    x1: np.ndarray
+    x2: np.ndarray
+    outputs: np.ndarray
+    extent: tuple[float, float, float, float]
+    X: np.ndarray
+    y: np.ndarray | None
+    misclassified: np.ndarray | None
+    X_test: np.ndarray | None
+    y_test: np.ndarray | None
+    misclassified_test: np.ndarray | None
+    n_classes: int
+    value_range: tuple[float, float]
+
+    @classmethod
+    def from_model(
+        cls,
+        model: Any,
+        X: Any,
+        y: Any = None,
+        *,
+        X_test: Any = None,
+        y_test: Any = None,
+        resolution: int = 200,
+        margin: float = 0.5,
+        misclassified: bool = True,
+    ) -> BoundaryDisplay:
+        """Evaluate ``model`` on a grid covering the data plus ``margin``.
+
+        Parameters are those of :func:`decision_boundary`; ``misclassified``
+        says whether to find the points whose predicted class differs from
+        their label (``show_misclassified`` there).
+        """
+        resolution = _check_resolution(resolution)
+        margin = check_range("margin", margin, 0.0, math.inf, high_inclusive=False)
+        data = _data(X, y, X_test, y_test)
+        return _evaluate(model, data, resolution, margin, misclassified)
+
+    def plot(self, ax: Axes | None = None, *, title: str | None = None) -> Figure:
+        """Draw the outputs, the boundary and the points; return the figure.
+
+        Without ``ax`` a new figure; with it, into ``ax`` (a colorbar takes
+        space beside it).
+        """
+        if ax is None:
+            fig = new_figure(6.0, 4.6)
+            ax = fig.add_subplot()
+        else:
+            fig = figure_of(ax)
+        image, handles = self._draw(ax, self.n_classes, self.value_range, counts=True)
+        if image is not None:
+            fig.colorbar(image, ax=ax, label=_COLORBAR_LABELS[self.task])
+        if handles:
+            ax.legend(handles=handles, loc="best", fontsize="small", framealpha=0.9)
+        if title is not None:
+            ax.set_title(title)
+        return fig
 
     @property
     def n_outputs(self) -> int:
-        return int(self.Z.shape[2])
+        """The model's outputs per point: 1, or k class probabilities."""
+        return int(self.outputs.shape[2])
+
+    def _draw(
+        self,
+        ax: Axes,
+        n_classes: int,
+        vlim: tuple[float, float],
+        *,
+        counts: bool,
+    ) -> tuple[ScalarMappable | None, list[Artist]]:
+        """Draw into ``ax`` with these class colours and value range (a sweep
+        grid shares them); return the image for a colorbar and the legend
+        handles."""
+        image, drew_line = _draw_surface(ax, self, n_classes=n_classes, vlim=vlim)
+        handles = _draw_points(ax, self, n_classes, vlim, counts=counts)
+        if drew_line:
+            handles.append(
+                Line2D([], [], color="black", linewidth=1.5, label="decision boundary")
+            )
+        ax.set_xlim(self.extent[0], self.extent[1])
+        ax.set_ylim(self.extent[2], self.extent[3])
+        ax.set_xlabel("x1")
+        ax.set_ylabel("x2")
+        return image, handles
 
 
-def _surface(model: Any, data: _Data, resolution: int, margin: float) -> _Surface:
+def _evaluate(
+    model: Any, data: _Data, resolution: int, margin: float, misclassified: bool
+) -> BoundaryDisplay:
+    """Evaluate the model on the grid, then check the labels against its task."""
     f, hint = _predict_fn(model)
     points = data.X if data.X_test is None else np.vstack([data.X, data.X_test])
-    lo = points.min(axis=0) - margin
-    hi = points.max(axis=0) + margin
-    flat = hi - lo < 1e-12  # all points on a line and no margin
-    lo[flat] -= 0.5
-    hi[flat] += 0.5
-    x1 = np.linspace(lo[0], hi[0], resolution)
-    x2 = np.linspace(lo[1], hi[1], resolution)
-    G1, G2 = np.meshgrid(x1, x2)  # (resolution, resolution), rows along x2
-    out = _outputs(f, np.column_stack([G1.ravel(), G2.ravel()]))
+    x1, x2, grid, extent = plane_grid(points, resolution, margin)
+    out = _outputs(f, grid)
     task = _task(hint, out)
     Z = out.reshape(resolution, resolution, out.shape[1])
-    extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
-    return _Surface(task, extent, x1, x2, Z, f)
+    y = None if data.y is None else _targets(data.y, len(data.X), "y", task)
+    y_test = None
+    if data.y_test is not None:
+        assert data.X_test is not None
+        y_test = _targets(data.y_test, len(data.X_test), "y_test", task)
+
+    def wrong(X: np.ndarray | None, labels: np.ndarray | None) -> np.ndarray | None:
+        if X is None or labels is None or not misclassified or task == "regression":
+            return None
+        return np.asarray(_classes(task, _outputs(f, X)) != labels)
+
+    regression = task == "regression"
+    labels = [t for t in (y, y_test) if t is not None]
+    return BoundaryDisplay(
+        task=task,
+        x1=x1,
+        x2=x2,
+        outputs=Z,
+        extent=extent,
+        X=data.X,
+        y=y,
+        misclassified=wrong(data.X, y),
+        X_test=data.X_test,
+        y_test=y_test,
+        misclassified_test=wrong(data.X_test, y_test),
+        n_classes=0 if regression else _n_classes(task, Z.shape[2], labels),
+        value_range=_value_range(Z, labels) if regression else (0.0, 1.0),
+    )
 
 
-def _n_classes(surface: _Surface, data: _Data) -> int:
+def _n_classes(task: str, n_outputs: int, labels: list[np.ndarray]) -> int:
     """Classes to give colours to: the model's outputs and the labels seen."""
-    n = 2 if surface.task == "binary" else surface.n_outputs
-    for labels in (data.y, data.y_test):
-        if labels is not None and labels.size:
-            n = max(n, int(labels.max()) + 1)
+    n = 2 if task == "binary" else n_outputs
+    for y in labels:
+        if y.size:
+            n = max(n, int(y.max()) + 1)
     return n
 
 
-def _value_range(surface: _Surface, data: _Data) -> tuple[float, float]:
+def _value_range(Z: np.ndarray, targets: list[np.ndarray]) -> tuple[float, float]:
     """The range of the predictions and targets of a regression panel."""
-    parts = [surface.Z.ravel()] + [t for t in (data.y, data.y_test) if t is not None]
-    values = np.concatenate(parts)
+    values = np.concatenate([Z.ravel(), *targets])
     values = values[np.isfinite(values)]
     if values.size == 0:
         return 0.0, 1.0
     return float(values.min()), float(values.max())
+
+
+def _check_resolution(resolution: Any) -> int:
+    n = int(check_positive("resolution", resolution, integer=True))
+    if n < 2:
+        raise ValueError(f"resolution must be at least 2; received resolution={n}")
+    return n
 
 
 # -- drawing ---------------------------------------------------------------------
@@ -244,37 +393,18 @@ def _has_level(Z: np.ndarray, level: float) -> bool:
 
 
 def _draw_surface(
-    ax: Axes, s: _Surface, *, n_classes: int, vlim: tuple[float, float]
+    ax: Axes, d: BoundaryDisplay, *, n_classes: int, vlim: tuple[float, float]
 ) -> tuple[ScalarMappable | None, bool]:
-    """Shade the surface and draw its class boundaries.
+    """Shade the outputs and draw the class boundaries.
 
     Returns the image to make a colorbar of (None for class regions) and
     whether a boundary line was drawn.
     """
-    common: dict[str, Any] = {"origin": "lower", "extent": s.extent, "aspect": "auto"}
-    drew_line = False
-    if s.task == "multiclass":
-        Z = s.Z
-        labels = np.ma.masked_array(Z.argmax(axis=2), mask=~np.isfinite(Z).all(axis=2))
-        ax.imshow(
-            labels,
-            cmap=region_cmap(n_classes),
-            norm=BoundaryNorm(np.arange(n_classes + 1) - 0.5, n_classes),
-            interpolation="nearest",
-            **common,
-        )
-        for c in range(s.n_outputs):
-            # Class c's region ends where its probability meets the best other.
-            others = np.delete(Z, c, axis=2).max(axis=2)
-            lead = Z[:, :, c] - others
-            if _has_level(lead, 0.0):
-                ax.contour(
-                    s.x1, s.x2, lead, levels=[0.0], colors="black", linewidths=1.2
-                )
-                drew_line = True
-        return None, drew_line
-    Z = np.ma.masked_invalid(s.Z[:, :, 0])
-    if s.task == "binary":
+    common: dict[str, Any] = {"origin": "lower", "extent": d.extent, "aspect": "auto"}
+    if d.task == "multiclass":
+        return None, _draw_regions(ax, d, n_classes, common)
+    Z = np.ma.masked_invalid(d.outputs[:, :, 0])
+    if d.task == "binary":
         image = ax.imshow(
             Z,
             cmap=PROBABILITY_CMAP,
@@ -282,10 +412,10 @@ def _draw_surface(
             interpolation="bilinear",
             **common,
         )
-        if _has_level(s.Z[:, :, 0], 0.5):
-            ax.contour(s.x1, s.x2, Z, levels=[0.5], colors="black", linewidths=1.5)
-            drew_line = True
-        return image, drew_line
+        if not _has_level(d.outputs[:, :, 0], 0.5):
+            return image, False
+        ax.contour(d.x1, d.x2, Z, levels=[0.5], colors="black", linewidths=1.5)
+        return image, True
     image = ax.imshow(
         Z,
         cmap=REGRESSION_CMAP,
@@ -293,81 +423,83 @@ def _draw_surface(
         interpolation="bilinear",
         **common,
     )
-    return image, drew_line
+    return image, False
+
+
+def _draw_regions(
+    ax: Axes, d: BoundaryDisplay, n_classes: int, common: dict[str, Any]
+) -> bool:
+    """Regions of the most probable class; return whether a line was drawn."""
+    Z = d.outputs
+    labels = np.ma.masked_array(Z.argmax(axis=2), mask=~np.isfinite(Z).all(axis=2))
+    ax.imshow(
+        labels,
+        cmap=region_cmap(n_classes),
+        norm=BoundaryNorm(np.arange(n_classes + 1) - 0.5, n_classes),
+        interpolation="nearest",
+        **common,
+    )
+    drew_line = False
+    for c in range(d.n_outputs):
+        # Class c's region ends where its probability meets the best other.
+        others = np.delete(Z, c, axis=2).max(axis=2)
+        lead = Z[:, :, c] - others
+        if _has_level(lead, 0.0):
+            ax.contour(d.x1, d.x2, lead, levels=[0.0], colors="black", linewidths=1.2)
+            drew_line = True
+    return drew_line
+
+
+def _point_sets(
+    d: BoundaryDisplay,
+) -> list[tuple[str, str, float, np.ndarray, Any, np.ndarray | None]]:
+    """(label, marker, size, X, y, misclassified) of the train and test points."""
+    sets = [("train", "o", 28.0, d.X, d.y, d.misclassified)]
+    if d.X_test is not None:
+        sets.append(("test", "^", 44.0, d.X_test, d.y_test, d.misclassified_test))
+    return sets
 
 
 def _draw_points(
     ax: Axes,
-    s: _Surface,
-    data: _Data,
-    *,
+    d: BoundaryDisplay,
     n_classes: int,
     vlim: tuple[float, float],
-    show_misclassified: bool,
+    *,
     counts: bool,
-    drew_line: bool,
 ) -> list[Artist]:
     """Scatter the train and test points; return the legend handles."""
     colors = np.array(class_colors(n_classes), dtype=object)
-    marker_kw: dict[str, Any] = {"edgecolors": "black", "linewidths": 0.6}
     handles: list[Artist] = []
-    classification = s.task != "regression"
-    if classification and (data.y is not None or data.y_test is not None):
+    classification = d.task != "regression"
+    if classification and (d.y is not None or d.y_test is not None):
         handles += [
             Patch(facecolor=colors[c], edgecolor="black", label=f"class {c}")
             for c in range(n_classes)
         ]
     n_wrong = 0
-    sets = [("train", "o", 28.0, data.X, data.y)]
-    if data.X_test is not None:
-        sets.append(("test", "^", 44.0, data.X_test, data.y_test))
-    for label, marker, size, X, y in sets:
-        if y is None:
-            ax.scatter(
-                X[:, 0],
-                X[:, 1],
-                s=size,
-                marker=marker,
-                c=NEUTRAL_COLOR,
-                zorder=3,
-                **marker_kw,
-            )
-        elif classification:
-            ax.scatter(
-                X[:, 0],
-                X[:, 1],
-                s=size,
-                marker=marker,
-                c=list(colors[y]),
-                zorder=3,
-                **marker_kw,
-            )
-        else:
-            ax.scatter(
-                X[:, 0],
-                X[:, 1],
-                s=size,
-                marker=marker,
-                c=y,
-                cmap=REGRESSION_CMAP,
-                norm=Normalize(*vlim),
-                zorder=3,
-                **marker_kw,
-            )
+    for label, marker, size, X, y, wrong in _point_sets(d):
+        fill: dict[str, Any] = {"c": NEUTRAL_COLOR}
+        if y is not None and classification:
+            fill = {"c": list(colors[y])}
+        elif y is not None:
+            fill = {"c": y, "cmap": REGRESSION_CMAP, "norm": Normalize(*vlim)}
+        ax.scatter(
+            X[:, 0],
+            X[:, 1],
+            s=size,
+            marker=marker,
+            zorder=3,
+            edgecolors="black",
+            linewidths=0.6,
+            **fill,
+        )
         handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="",
-                marker=marker,
-                markersize=6,
-                markerfacecolor="#dddddd",
-                markeredgecolor="black",
-                label=label,
+            marker_handle(
+                marker, 6, label, markerfacecolor="#dddddd", markeredgecolor="black"
             )
         )
-        if show_misclassified and classification and y is not None:
-            wrong = _classes(s.task, _outputs(s.predict, X)) != y
+        if wrong is not None:
             n_wrong += int(wrong.sum())
             ax.scatter(
                 X[wrong, 0],
@@ -378,76 +510,12 @@ def _draw_points(
                 linewidths=1.5,
                 zorder=4,
             )
-    if (
-        show_misclassified
-        and classification
-        and (data.y is not None or data.y_test is not None)
-    ):
+    if d.misclassified is not None or d.misclassified_test is not None:
+        label = f"misclassified ({n_wrong})" if counts else "misclassified"
         handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="",
-                marker="x",
-                markersize=7,
-                markeredgewidth=1.5,
-                color=MISCLASSIFIED_COLOR,
-                label=f"misclassified ({n_wrong})" if counts else "misclassified",
-            )
-        )
-    if drew_line:
-        handles.append(
-            Line2D([], [], color="black", linewidth=1.5, label="decision boundary")
+            marker_handle("x", 7, label, markeredgewidth=1.5, color=MISCLASSIFIED_COLOR)
         )
     return handles
-
-
-def _draw(
-    ax: Axes,
-    s: _Surface,
-    data: _Data,
-    *,
-    n_classes: int,
-    vlim: tuple[float, float],
-    show_misclassified: bool,
-    counts: bool,
-) -> tuple[ScalarMappable | None, list[Artist]]:
-    image, drew_line = _draw_surface(ax, s, n_classes=n_classes, vlim=vlim)
-    handles = _draw_points(
-        ax,
-        s,
-        data,
-        n_classes=n_classes,
-        vlim=vlim,
-        show_misclassified=show_misclassified,
-        counts=counts,
-        drew_line=drew_line,
-    )
-    ax.set_xlim(s.extent[0], s.extent[1])
-    ax.set_ylim(s.extent[2], s.extent[3])
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    return image, handles
-
-
-def _prepare(
-    model: Any, data: _Data, resolution: int, margin: float
-) -> tuple[_Surface, _Data]:
-    """Evaluate the surface, then check the labels against the model's task."""
-    s = _surface(model, data, resolution, margin)
-    y = None if data.y is None else _targets(data.y, len(data.X), "y", s.task)
-    y_test = None
-    if data.y_test is not None:
-        assert data.X_test is not None
-        y_test = _targets(data.y_test, len(data.X_test), "y_test", s.task)
-    return s, _Data(data.X, y, data.X_test, y_test)
-
-
-def _check_resolution(resolution: Any) -> int:
-    n = int(check_positive("resolution", resolution, integer=True))
-    if n < 2:
-        raise ValueError(f"resolution must be at least 2; received resolution={n}")
-    return n
 
 
 # -- public ----------------------------------------------------------------------
@@ -494,6 +562,10 @@ def decision_boundary(
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    BoundaryDisplay : the grid and the model's outputs on it, computed.
+
     Notes
     -----
     The task follows ``model.task`` when the model has one, else the output:
@@ -513,31 +585,17 @@ def decision_boundary(
     >>> fig.axes[0].get_xlabel(), fig.axes[1].get_ylabel()
     ('x1', 'P(class 1)')
     """
-    resolution = _check_resolution(resolution)
-    margin = check_range("margin", margin, 0.0, math.inf, high_inclusive=False)
-    s, data = _prepare(model, _data(X, y, X_test, y_test), resolution, margin)
-    vlim = _value_range(s, data) if s.task == "regression" else (0.0, 1.0)
-    if ax is None:
-        fig = new_figure(6.0, 4.6)
-        ax = fig.add_subplot()
-    else:
-        fig = figure_of(ax)
-    image, handles = _draw(
-        ax,
-        s,
-        data,
-        n_classes=_n_classes(s, data),
-        vlim=vlim,
-        show_misclassified=show_misclassified,
-        counts=True,
+    display = BoundaryDisplay.from_model(
+        model,
+        X,
+        y,
+        X_test=X_test,
+        y_test=y_test,
+        resolution=resolution,
+        margin=margin,
+        misclassified=show_misclassified,
     )
-    if image is not None:
-        fig.colorbar(image, ax=ax, label=_COLORBAR_LABELS[s.task])
-    if handles:
-        ax.legend(handles=handles, loc="best", fontsize="small", framealpha=0.9)
-    if title is not None:
-        ax.set_title(title)
-    return fig
+    return display.plot(ax, title=title)
 
 
 def _panel(panel: Any, i: int) -> tuple[Any, _Data, str | None]:
@@ -561,6 +619,144 @@ def _panel(panel: Any, i: int) -> tuple[Any, _Data, str | None]:
     data = _data(panel["X"], panel.get("y"), panel.get("X_test"), panel.get("y_test"))
     title = panel.get("title")
     return model, data, None if title is None else str(title)
+
+
+@dataclass(eq=False)
+class SweepGridDisplay:
+    """Decision boundaries of several models, computed for one grid of panels.
+
+    :meth:`from_panels` evaluates every panel's model and the colours they
+    share; :meth:`plot` lays them out as :func:`sweep_grid` does.
+
+    Attributes
+    ----------
+    panels : list of BoundaryDisplay
+        One per panel, in order, each on its own grid over its own data.
+    titles : list of str or None
+        The panels' titles.
+    ncols, nrows : int
+        The layout: panels per row, and rows.
+    n_classes : int
+        Classes given a colour, shared by the classifier panels.
+    value_range : (float, float)
+        One colour scale for all the regression panels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlplab.plots import SweepGridDisplay
+    >>> X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    >>> panels = [{"predict": lambda P, w=w: 1 / (1 + np.exp(-w * P[:, 0])),
+    ...            "X": X, "y": [0, 1], "title": f"w={w}"} for w in (1, 5, 25)]
+    >>> d = SweepGridDisplay.from_panels(panels, ncols=2, resolution=10)
+    >>> [p.outputs.shape for p in d.panels], (d.nrows, d.ncols), d.n_classes
+    ([(10, 10, 1), (10, 10, 1), (10, 10, 1)], (2, 2), 2)
+    >>> len(d.plot().axes)  # three panels and the colorbar
+    4
+    """
+
+    panels: list[BoundaryDisplay]
+    titles: list[str | None]
+    ncols: int
+    nrows: int
+    n_classes: int
+    value_range: tuple[float, float]
+
+    @classmethod
+    def from_panels(
+        cls,
+        panels: Sequence[Mapping[str, Any]],
+        *,
+        ncols: int | None = None,
+        resolution: int = 100,
+    ) -> SweepGridDisplay:
+        """Evaluate each panel's model; parameters as for :func:`sweep_grid`."""
+        if isinstance(panels, Mapping) or not isinstance(panels, Sequence):
+            raise TypeError(
+                f"panels must be a list of dicts; received {type(panels).__name__}"
+            )
+        if len(panels) == 0:
+            raise ValueError("panels is empty: give at least one panel")
+        resolution = _check_resolution(resolution)
+        n = len(panels)
+        if ncols is None:
+            ncols = min(4, n)
+        ncols = min(int(check_positive("ncols", ncols, integer=True)), n)
+        displays, titles = [], []
+        for i, panel in enumerate(panels):
+            model, data, panel_title = _panel(panel, i)
+            displays.append(_evaluate(model, data, resolution, 0.5, True))
+            titles.append(panel_title)
+        # Shared colours: one class palette, one value range for the regressions.
+        classifiers = [d for d in displays if d.task != "regression"]
+        ranges = [d.value_range for d in displays if d.task == "regression"]
+        return cls(
+            panels=displays,
+            titles=titles,
+            ncols=ncols,
+            nrows=math.ceil(n / ncols),
+            n_classes=max((d.n_classes for d in classifiers), default=2),
+            value_range=(
+                (min(r[0] for r in ranges), max(r[1] for r in ranges))
+                if ranges
+                else (0, 1)
+            ),
+        )
+
+    def plot(self, *, title: str | None = None) -> Figure:
+        """Draw the panels in a new figure, with shared colorbars and legend."""
+        n = len(self.panels)
+        fig = new_figure(3.3 * self.ncols + 1.2, 3.0 * self.nrows + 0.9)
+        grid = fig.subplots(self.nrows, self.ncols, squeeze=False)
+        for ax in grid.ravel()[n:]:
+            ax.remove()
+        images: dict[str, ScalarMappable] = {}
+        handles: dict[str, Artist] = {}
+        for ax, d, panel_title in zip(
+            grid.ravel(), self.panels, self.titles, strict=False
+        ):
+            image, panel_handles = d._draw(
+                ax, self.n_classes, self.value_range, counts=False
+            )
+            if image is not None:
+                images.setdefault(d.task, image)
+            for h in panel_handles:
+                handles.setdefault(str(h.get_label()), h)
+            if panel_title is not None:
+                ax.set_title(panel_title, fontsize="medium")
+        _shared_keys(fig, list(grid.ravel()[:n]), images, handles)
+        if title is not None:
+            fig.suptitle(title)
+        return fig
+
+
+def _shared_keys(
+    fig: Figure,
+    used: list[Axes],
+    images: dict[str, ScalarMappable],
+    handles: dict[str, Artist],
+) -> None:
+    """The colorbars of a sweep grid (probability, regression) and its legend."""
+    if "binary" in images:
+        fig.colorbar(
+            images["binary"], ax=used, label=_COLORBAR_LABELS["binary"], shrink=0.9
+        )
+    if "regression" in images:
+        fig.colorbar(
+            images["regression"],
+            ax=used,
+            location="bottom",
+            label=_COLORBAR_LABELS["regression"],
+            shrink=0.6,
+        )
+    if handles:
+        order = sorted(handles, key=lambda k: not k.startswith("class "))
+        fig.legend(
+            handles=[handles[k] for k in order],
+            loc="outside lower center",
+            ncols=min(len(order), 8),
+            fontsize="small",
+        )
 
 
 def sweep_grid(
@@ -594,6 +790,10 @@ def sweep_grid(
         probability panels and one shared by the regression panels (only if
         there are such panels); a legend at the bottom.
 
+    See Also
+    --------
+    SweepGridDisplay : the panels' grids and outputs, computed.
+
     Examples
     --------
     >>> import numpy as np
@@ -605,73 +805,5 @@ def sweep_grid(
     >>> [ax.get_title() for ax in fig.axes[:3]], len(fig.axes)
     (['w=1', 'w=5', 'w=25'], 4)
     """
-    if isinstance(panels, Mapping) or not isinstance(panels, Sequence):
-        raise TypeError(
-            f"panels must be a list of dicts; received {type(panels).__name__}"
-        )
-    if len(panels) == 0:
-        raise ValueError("panels is empty: give at least one panel")
-    resolution = _check_resolution(resolution)
-    n = len(panels)
-    if ncols is None:
-        ncols = min(4, n)
-    ncols = min(int(check_positive("ncols", ncols, integer=True)), n)
-    nrows = math.ceil(n / ncols)
-
-    prepared = []
-    for i, panel in enumerate(panels):
-        model, data, panel_title = _panel(panel, i)
-        s, data = _prepare(model, data, resolution, 0.5)
-        prepared.append((s, data, panel_title))
-    # Shared colours: one class palette, one value range for the regressions.
-    classifiers = [(s, d) for s, d, _ in prepared if s.task != "regression"]
-    n_classes = max((_n_classes(s, d) for s, d in classifiers), default=2)
-    ranges = [_value_range(s, d) for s, d, _ in prepared if s.task == "regression"]
-    vlim = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else (0, 1)
-
-    fig = new_figure(3.3 * ncols + 1.2, 3.0 * nrows + 0.9)
-    grid = fig.subplots(nrows, ncols, squeeze=False)
-    for ax in grid.ravel()[n:]:
-        ax.remove()
-    images: dict[str, ScalarMappable] = {}
-    handles: dict[str, Artist] = {}
-    for ax, (s, data, panel_title) in zip(grid.ravel(), prepared, strict=False):
-        image, panel_handles = _draw(
-            ax,
-            s,
-            data,
-            n_classes=n_classes,
-            vlim=vlim,
-            show_misclassified=True,
-            counts=False,
-        )
-        if image is not None:
-            images.setdefault(s.task, image)
-        for h in panel_handles:
-            handles.setdefault(str(h.get_label()), h)
-        if panel_title is not None:
-            ax.set_title(panel_title, fontsize="medium")
-    used = list(grid.ravel()[:n])
-    if "binary" in images:
-        fig.colorbar(
-            images["binary"], ax=used, label=_COLORBAR_LABELS["binary"], shrink=0.9
-        )
-    if "regression" in images:
-        fig.colorbar(
-            images["regression"],
-            ax=used,
-            location="bottom",
-            label=_COLORBAR_LABELS["regression"],
-            shrink=0.6,
-        )
-    if handles:
-        order = sorted(handles, key=lambda k: not k.startswith("class "))
-        fig.legend(
-            handles=[handles[k] for k in order],
-            loc="outside lower center",
-            ncols=min(len(order), 8),
-            fontsize="small",
-        )
-    if title is not None:
-        fig.suptitle(title)
-    return fig
+    display = SweepGridDisplay.from_panels(panels, ncols=ncols, resolution=resolution)
+    return display.plot(title=title)

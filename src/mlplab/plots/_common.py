@@ -7,6 +7,7 @@ works the same in a script, a test and a notebook.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 __all__ = ["save"]
 
@@ -81,6 +83,56 @@ def figure_of(ax: Axes) -> Figure:
     while not isinstance(fig, Figure):  # a SubFigure: its .figure is the root
         fig = fig.figure
     return fig
+
+
+def plane_points(
+    X: Any, name: str, wrong_shape: Callable[[tuple[int, ...]], str]
+) -> np.ndarray:
+    """``X`` as an (n_samples, 2) float array of finite values.
+
+    A TypeError when ``X`` is not numbers; a ValueError when it is empty,
+    not finite, or of another shape (the message ``wrong_shape(shape)``,
+    which says why the plot needs two inputs).
+    """
+    try:
+        arr = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers; {err}") from None
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(wrong_shape(arr.shape))
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} has no samples")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
+def plane_grid(
+    points: np.ndarray, resolution: int, margin: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float, float, float]]:
+    """A regular grid over ``points`` (n, 2) plus ``margin`` on every side.
+
+    Returns ``x1`` and ``x2`` (each (resolution,)), the grid points
+    (resolution**2, 2) row by row (``x1`` varies fastest, rows run along
+    ``x2``) and the extent (x1 min, x1 max, x2 min, x2 max).
+    """
+    lo = points.min(axis=0) - margin
+    hi = points.max(axis=0) + margin
+    flat = hi - lo < 1e-12  # all points on a line and no margin
+    lo[flat] -= 0.5
+    hi[flat] += 0.5
+    x1 = np.linspace(lo[0], hi[0], resolution)
+    x2 = np.linspace(lo[1], hi[1], resolution)
+    G1, G2 = np.meshgrid(x1, x2)  # (resolution, resolution), rows along x2
+    extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+    return x1, x2, np.column_stack([G1.ravel(), G2.ravel()]), extent
+
+
+def marker_handle(marker: str, size: float, label: str, **style: Any) -> Line2D:
+    """A legend handle of one marker (no line), styled by ``Line2D`` keywords."""
+    return Line2D(
+        [], [], linestyle="", marker=marker, markersize=size, label=label, **style
+    )
 
 
 def save(fig: Figure, path: str | Path, dpi: float = 120) -> Path:
