@@ -192,17 +192,7 @@ def test_private_uses_are_found(tmp_path):
     ]
 
 
-# Private names still shared while the modules that define them are reworked;
-# each entry goes with its fix.
-_PENDING = {
-    "mlplab.plots._inside": 2,  # helpers of plots._boundary
-    "mlplab.plots._training": 2,
-}
-
-
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_underscored_names_stay_in_their_module(name):
     uses = private_uses(MODULES[name], name)
-    assert len(uses) == _PENDING.get(name, 0), (
-        f"{name} uses other modules' private names: {uses}"
-    )
+    assert not uses, f"{name} uses other modules' private names: {uses}"

@@ -27,17 +27,20 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .._validation import check_positive, check_range
+from ..tasks import infer_task
 from ._common import (
     MISCLASSIFIED_COLOR,
     NEUTRAL_COLOR,
     PROBABILITY_CMAP,
     REGRESSION_CMAP,
+    boundary_plane,
+    check_resolution,
     class_colors,
     figure_of,
     marker_handle,
     new_figure,
     plane_grid,
-    plane_points,
+    plot_targets,
     region_cmap,
 )
 
@@ -94,11 +97,10 @@ def _outputs(f: PredictFn, X: np.ndarray) -> np.ndarray:
 
 
 def _task(hint: str | None, out: np.ndarray) -> str:
-    """``"binary"``, ``"multiclass"`` or ``"regression"`` for outputs ``out``."""
+    """``"binary"``, ``"multiclass"`` or ``"regression"`` for outputs ``out``:
+    the model's own task when it states one (``hint``), else the outputs'."""
     k = out.shape[1]
-    finite = out[np.isfinite(out)]
-    outside_unit = finite.size > 0 and (finite.min() < 0.0 or finite.max() > 1.0)
-    if hint == "regression" or (hint is None and k == 1 and outside_unit):
+    if (hint or infer_task(outputs=out)) == "regression":
         if k != 1:
             raise ValueError(
                 f"the model has {k} regression outputs; a decision boundary shades "
@@ -116,51 +118,6 @@ def _classes(task: str, out: np.ndarray) -> np.ndarray:
     return (out[:, 0] >= 0.5).astype(np.int64)
 
 
-# -- input checks --------------------------------------------------------------
-def _plane(X: Any, name: str) -> np.ndarray:
-    """``X`` as an (n_samples, 2) float array, or a ValueError that says why not."""
-    return plane_points(
-        X,
-        name,
-        lambda shape: (
-            f"a decision boundary is drawn on a 2-D input plane, so {name} must "
-            f"have shape (n_samples, 2); received {name} with shape {shape}. For a "
-            "model of more inputs, pass a function that fills in the others, e.g. "
-            "lambda P: model.predict(np.column_stack([P, np.zeros(len(P))]))"
-        ),
-    )
-
-
-def _targets(y: Any, n: int, name: str, task: str) -> np.ndarray:
-    """Class labels (int, shape (n,)) or regression targets (float, shape (n,))."""
-    arr = np.asarray(y)
-    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(
-            f"{name} must hold numbers; received an array of dtype {arr.dtype}"
-        )
-    if task != "regression" and arr.ndim == 2 and arr.shape[1] > 1:
-        arr = arr.argmax(axis=1)  # one-hot rows
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.shape != (n,):
-        raise ValueError(
-            f"{name} must have one value per sample, shape ({n},); received shape "
-            f"{arr.shape}"
-        )
-    values = arr.astype(float)
-    if not np.isfinite(values).all():
-        raise ValueError(f"{name} contains NaN or infinity")
-    if task == "regression":
-        return values
-    if (values < 0).any() or (values != np.round(values)).any():
-        bad = np.unique(values[(values < 0) | (values != np.round(values))])[:5]
-        raise ValueError(
-            f"{name} must hold class labels 0, 1, ..., k-1; received values "
-            f"{bad.tolist()}"
-        )
-    return values.astype(np.int64)
-
-
 @dataclass
 class _Data:
     """The points, checked, and their labels as given (None when not given):
@@ -173,8 +130,8 @@ class _Data:
 
 
 def _data(X: Any, y: Any, X_test: Any, y_test: Any) -> _Data:
-    Xa = _plane(X, "X")
-    Xt = None if X_test is None else _plane(X_test, "X_test")
+    Xa = boundary_plane(X, "X")
+    Xt = None if X_test is None else boundary_plane(X_test, "X_test")
     if y_test is not None and Xt is None:
         raise ValueError("y_test was given without X_test")
     return _Data(Xa, y, Xt, y_test)
@@ -266,7 +223,7 @@ class BoundaryDisplay:
         says whether to find the points whose predicted class differs from
         their label (``show_misclassified`` there).
         """
-        resolution = _check_resolution(resolution)
+        resolution = check_resolution(resolution)
         margin = check_range("margin", margin, 0.0, math.inf, high_inclusive=False)
         data = _data(X, y, X_test, y_test)
         return _evaluate(model, data, resolution, margin, misclassified)
@@ -330,11 +287,11 @@ def _evaluate(
     out = _outputs(f, grid)
     task = _task(hint, out)
     Z = out.reshape(resolution, resolution, out.shape[1])
-    y = None if data.y is None else _targets(data.y, len(data.X), "y", task)
+    y = None if data.y is None else plot_targets(data.y, len(data.X), "y", task)
     y_test = None
     if data.y_test is not None:
         assert data.X_test is not None
-        y_test = _targets(data.y_test, len(data.X_test), "y_test", task)
+        y_test = plot_targets(data.y_test, len(data.X_test), "y_test", task)
 
     def wrong(X: np.ndarray | None, labels: np.ndarray | None) -> np.ndarray | None:
         if X is None or labels is None or not misclassified or task == "regression":
@@ -376,13 +333,6 @@ def _value_range(Z: np.ndarray, targets: list[np.ndarray]) -> tuple[float, float
     if values.size == 0:
         return 0.0, 1.0
     return float(values.min()), float(values.max())
-
-
-def _check_resolution(resolution: Any) -> int:
-    n = int(check_positive("resolution", resolution, integer=True))
-    if n < 2:
-        raise ValueError(f"resolution must be at least 2; received resolution={n}")
-    return n
 
 
 # -- drawing ---------------------------------------------------------------------
@@ -677,7 +627,7 @@ class SweepGridDisplay:
             )
         if len(panels) == 0:
             raise ValueError("panels is empty: give at least one panel")
-        resolution = _check_resolution(resolution)
+        resolution = check_resolution(resolution)
         n = len(panels)
         if ncols is None:
             ncols = min(4, n)

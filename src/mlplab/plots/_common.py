@@ -19,6 +19,8 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .._validation import check_positive
+
 __all__ = ["save"]
 
 # Okabe & Ito's palette, readable with every common colour-vision deficiency
@@ -133,6 +135,59 @@ def marker_handle(marker: str, size: float, label: str, **style: Any) -> Line2D:
     return Line2D(
         [], [], linestyle="", marker=marker, markersize=size, label=label, **style
     )
+
+
+# -- input checks for pictures on a 2-D input plane ---------------------------
+def boundary_plane(X: Any, name: str) -> np.ndarray:
+    """``X`` as an (n_samples, 2) float array, or a ValueError that says why not."""
+    return plane_points(
+        X,
+        name,
+        lambda shape: (
+            f"a decision boundary is drawn on a 2-D input plane, so {name} must "
+            f"have shape (n_samples, 2); received {name} with shape {shape}. For a "
+            "model of more inputs, pass a function that fills in the others, e.g. "
+            "lambda P: model.predict(np.column_stack([P, np.zeros(len(P))]))"
+        ),
+    )
+
+
+def plot_targets(y: Any, n: int, name: str, task: str) -> np.ndarray:
+    """Class labels (int, shape (n,)) or regression targets (float, shape (n,))."""
+    arr = np.asarray(y)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"{name} must hold numbers; received an array of dtype {arr.dtype}"
+        )
+    if task != "regression" and arr.ndim == 2 and arr.shape[1] > 1:
+        arr = arr.argmax(axis=1)  # one-hot rows
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.shape != (n,):
+        raise ValueError(
+            f"{name} must have one value per sample, shape ({n},); received shape "
+            f"{arr.shape}"
+        )
+    values = arr.astype(float)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    if task == "regression":
+        return values
+    if (values < 0).any() or (values != np.round(values)).any():
+        bad = np.unique(values[(values < 0) | (values != np.round(values))])[:5]
+        raise ValueError(
+            f"{name} must hold class labels 0, 1, ..., k-1; received values "
+            f"{bad.tolist()}"
+        )
+    return values.astype(np.int64)
+
+
+def check_resolution(resolution: Any) -> int:
+    """A grid resolution: an integer >= 2."""
+    n = int(check_positive("resolution", resolution, integer=True))
+    if n < 2:
+        raise ValueError(f"resolution must be at least 2; received resolution={n}")
+    return n
 
 
 def save(fig: Figure, path: str | Path, dpi: float = 120) -> Path:

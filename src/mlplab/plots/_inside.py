@@ -33,14 +33,15 @@ from .. import metrics as _metrics
 from .._validation import check_positive, check_range
 from ..features import Features
 from ..layers import Activation, Dense, Dropout, Rescaling
-from ._boundary import _check_resolution, _targets
 from ._common import (
+    check_resolution,
     class_colors,
     figure_of,
     marker_handle,
     new_figure,
     plane_grid,
     plane_points,
+    plot_targets,
 )
 
 __all__ = [
@@ -332,11 +333,11 @@ class NeuronMapsDisplay:
                 f"input_dim={model.input_dim}, so its units cannot be drawn over a "
                 "plane"
             )
-        resolution = _check_resolution(resolution)
+        resolution = check_resolution(resolution)
         margin = check_range("margin", margin, 0.0, math.inf, high_inclusive=False)
         max_units = int(check_positive("max_units", max_units, integer=True))
         task = str(getattr(model, "task", "regression"))
-        labels = None if y is None else _targets(y, len(Xa), "y", task)
+        labels = None if y is None else plot_targets(y, len(Xa), "y", task)
         rows = _rows(model, layers)
         x1, x2, points, extent = plane_grid(Xa, resolution, margin)
         outputs = model.layer_outputs(points)  # one (resolution**2, units) per layer

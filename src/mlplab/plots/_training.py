@@ -31,8 +31,14 @@ from matplotlib.ticker import MaxNLocator
 from .._validation import check_positive
 from ..callbacks import Callback
 from ..model import Sequential
-from ._boundary import _check_resolution, _plane, decision_boundary
-from ._common import CLASS_COLORS, figure_of, new_figure
+from ._boundary import decision_boundary
+from ._common import (
+    CLASS_COLORS,
+    boundary_plane,
+    check_resolution,
+    figure_of,
+    new_figure,
+)
 
 __all__ = ["Snapshots", "animate_training", "loss_surface", "write_animation"]
 
@@ -475,7 +481,7 @@ def loss_surface(
     model = _check_model(model, "loss_surface")
     coords = _coords(model, params)
     span = check_positive("span", span)
-    resolution = _check_resolution(resolution)
+    resolution = check_resolution(resolution)
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
         raise TypeError(f"steps must be an integer; received steps={steps!r}")
     steps = int(steps)
@@ -759,15 +765,15 @@ def animate_training(
     6
     """
     model = _check_model(model, "animate_training")
-    Xa = _plane(X, "X")
-    Xt = None if X_test is None else _plane(X_test, "X_test")
+    Xa = boundary_plane(X, "X")
+    Xt = None if X_test is None else boundary_plane(X_test, "X_test")
     if y_test is not None and Xt is None:
         raise ValueError("y_test was given without X_test")
     epochs = check_positive("epochs", epochs, integer=True)
     frames = check_positive("frames", frames, integer=True)
     fps = check_positive("fps", fps)
     dpi = check_positive("dpi", dpi)
-    resolution = _check_resolution(resolution)
+    resolution = check_resolution(resolution)
     out = _gif_path(path)
     # Builds the model if fit has not yet (exactly as fit would), so that the
     # test labels can be checked before any training.
@@ -814,11 +820,11 @@ def write_animation(
         raise ValueError(
             "the Snapshots callback recorded nothing: pass it to fit() first"
         )
-    Xa = _plane(X, "X")
-    Xt = None if X_test is None else _plane(X_test, "X_test")
+    Xa = boundary_plane(X, "X")
+    Xt = None if X_test is None else boundary_plane(X_test, "X_test")
     fps = check_positive("fps", fps)
     dpi = check_positive("dpi", dpi)
-    resolution = _check_resolution(resolution)
+    resolution = check_resolution(resolution)
     out = _gif_path(path)
     recorder = snapshots
     losses = np.asarray(model.history.history["loss"], dtype=float)
