@@ -213,3 +213,68 @@ def record() -> None:
 
 if __name__ == "__main__":
     record()
+
+
+# -- the formulas the components carry -------------------------------------------------
+def test_built_in_components_carry_their_formulas():
+    for name in activations.names():
+        text = activations.get(name).derivative_text
+        if name == "softmax":  # a Jacobian: explain writes softmax'(Z)
+            assert text is None
+        else:
+            assert text, name
+    for name in losses.names():
+        assert losses.get(name).formula_text.startswith("L = "), name
+        assert losses.get(name).fused_gradient_text == "(A − Y) / n"
+
+
+def test_an_activation_s_own_derivative_text_is_shown(monkeypatch):
+    monkeypatch.setattr(activations.Tanh, "derivative_text", "sech²(Z)")
+    model = ml.Sequential(
+        [ml.Dense(2, activation="tanh"), ml.Dense(1, activation="tanh")],
+        input_dim=2,
+        seed=0,
+    )
+    model.compile("mse", "sgd")
+    text = trace(model, batch(), [0.1, 0.2, 0.3]).to_text()
+    assert "dZ2 = dL/dA ⊙ tanh'(Z2) = dL/dA ⊙ (sech²(Z2))" in text
+    assert "dZ1 = dA1 ⊙ tanh'(Z1) = dA1 ⊙ (sech²(Z1))" in text
+
+
+def test_a_loss_s_own_formula_and_fused_gradient_texts_are_shown(monkeypatch):
+    monkeypatch.setattr(losses.Poisson, "formula_text", "L = D(Y, A) / 2")
+    monkeypatch.setattr(losses.Poisson, "fused_gradient_text", "(A − Y) / n!")
+    model = ml.Sequential([ml.Dense(1, activation="exp")], input_dim=2, seed=0)
+    model.compile("poisson", "sgd")
+    text = trace(model, batch(), [0.0, 1.0, 2.0]).to_text()
+    assert "  L = D(Y, A) / 2\n" in text
+    assert "dZ1 = (A1 − Y) / n!    (poisson and exp differentiated" in text
+
+
+def test_the_texts_are_taken_when_the_trace_is_recorded(monkeypatch):
+    t = grid_trace("relu", "squared_error", None, 2)
+    monkeypatch.setattr(activations.ReLU, "derivative_text", "changed")
+    monkeypatch.setattr(losses.SquaredError, "formula_text", "changed")
+    assert "changed" not in t.to_text()
+    assert "(1[Z1 > 0])" in t.to_text()
+
+
+@pytest.mark.parametrize(
+    ("loss", "Y", "A", "expected"),
+    [
+        ("binary_crossentropy", [[1.0], [0.0]], [[1.0], [0.5]], [[0.0], [1.0]]),
+        ("categorical_crossentropy", [[1.0, 0.0]], [[0.0, 1.0]], [[-np.inf, -0.0]]),
+        ("poisson", [[2.0]], [[1.0]], [[-1.0]]),
+        ("mse", [[2.0, 1.0]], [[1.0, 1.0]], [[-1.0, 0.0]]),
+    ],
+)
+def test_unfused_gradient_is_the_formula_unclipped(loss, Y, A, expected):
+    Y, A = np.array(Y), np.array(A)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        got = losses.get(loss).unfused_gradient(Y, A)
+    if loss == "binary_crossentropy":  # 0/0 at a saturated correct output
+        assert np.isnan(got[0, 0])
+        got, expected = got[1:], expected[1:]
+    np.testing.assert_array_equal(got, expected)
+    if loss in ("poisson", "mse"):  # the gradient itself
+        np.testing.assert_array_equal(got, losses.get(loss).gradient(Y, A))
