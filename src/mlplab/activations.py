@@ -7,7 +7,9 @@ Each activation is a small object with
   output ``A`` where that is cheaper (``1 - A**2`` for tanh, ``A*(1-A)`` for
   sigmoid);
 * ``backward(dA, Z, A, out=None) -> dZ`` -- the chain rule ``dZ = dA * f'(Z)``
-  (for softmax, the full Jacobian-vector product).
+  (for softmax, the full Jacobian-vector product);
+* ``derivative_text`` -- the derivative as :mod:`mlplab.explain` writes it, in
+  the symbols ``Z`` and ``A`` (``"1 − A²"`` for tanh).
 
 Look one up by name with :func:`get`:
 
@@ -63,9 +65,15 @@ _LOG_MAX = {
 
 class ActivationFunction:
     """Base class. Subclasses set ``name`` and implement ``forward`` and
-    ``derivative``; ``backward`` defaults to ``dA * derivative(Z, A)``."""
+    ``derivative``; ``backward`` defaults to ``dA * derivative(Z, A)``.
+
+    ``derivative_text`` is the derivative in the symbols of the explain
+    walkthrough, where each ``Z`` and ``A`` becomes the layer's (``Z1``,
+    ``A1``); without one (``None``), explain writes ``name'(Z)``.
+    """
 
     name: ClassVar[str] = ""
+    derivative_text: ClassVar[str | None] = None
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -106,6 +114,7 @@ class Linear(ActivationFunction):
     """Identity: ``f(z) = z``, ``f'(z) = 1``."""
 
     name = "linear"
+    derivative_text = "1"
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         if out is None or out is Z:
@@ -131,6 +140,7 @@ class Sigmoid(ActivationFunction):
     """
 
     name = "sigmoid"
+    derivative_text = "A ⊙ (1 − A)"
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         out = np.negative(Z, out=out)
@@ -152,6 +162,7 @@ class Tanh(ActivationFunction):
     """Hyperbolic tangent, ``f'(z) = 1 - A**2``."""
 
     name = "tanh"
+    derivative_text = "1 − A²"
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.tanh(Z, out=out)
@@ -169,6 +180,7 @@ class ReLU(ActivationFunction):
     """Rectified linear unit ``max(z, 0)``; ``f'(0)`` is taken as 0."""
 
     name = "relu"
+    derivative_text = "1[Z > 0]"
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.maximum(Z, 0.0, out=out)
@@ -190,6 +202,7 @@ class LeakyReLU(ActivationFunction):
     """
 
     name = "leaky_relu"
+    derivative_text = "1 if Z > 0 else α"
 
     def __init__(self, alpha: float = 0.01) -> None:
         self.alpha = check_range("alpha", alpha, 0.0, np.inf, high_inclusive=False)
@@ -221,6 +234,7 @@ class ELU(ActivationFunction):
     """
 
     name = "elu"
+    derivative_text = "1 if Z > 0 else A + α"
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = check_range(
@@ -256,6 +270,7 @@ class Exp(ActivationFunction):
     """
 
     name = "exp"
+    derivative_text = "A"
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         out = np.minimum(Z, _LOG_MAX[Z.dtype.char], out=out)
@@ -279,6 +294,8 @@ class Softmax(ActivationFunction):
     """
 
     name = "softmax"
+    # No derivative_text: its derivative is a Jacobian, not elementwise, and
+    # explain writes softmax'(Z).
 
     def forward(self, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         # Z - max(Z) can only overflow towards -inf (entries more than the
@@ -316,12 +333,14 @@ def names() -> list[str]:
 def register(cls: type[ActivationFunction]) -> type[ActivationFunction]:
     """Make your own activation available by its ``name`` everywhere a name is
     accepted (``Dense(activation=...)``, configs, saved models, the command
-    line's ``--activation``); usable as a class decorator.
+    line's ``--activation``); usable as a class decorator. ``derivative_text``
+    is optional: it is what ``mlplab explain`` shows for ``f'(Z)``.
 
     >>> import numpy as np
     >>> @register
     ... class Softsign(ActivationFunction):
     ...     name = "softsign"
+    ...     derivative_text = "1 / (1 + |Z|)²"
     ...     def forward(self, Z, out=None):
     ...         return np.divide(Z, 1.0 + np.abs(Z), out=out)
     ...     def derivative(self, Z, A):

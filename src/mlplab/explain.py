@@ -8,7 +8,10 @@ step and each layer, its input ``X``, ``Z``, ``A``, the upstream gradient
 before (``W``, ``b``) and after (``W_new``, ``b_new``) the update. The
 forward and backward values are recomputed from the weights before the step
 with the textbook formulas (``Z = X·W + b``, ``dW = Xᵀ·dZ``, ...); ``dW`` and
-``db`` are the gradients the optimizer used.
+``db`` are the gradients the optimizer used. The renderings write each
+component's formula as it carries it: an activation's ``derivative_text``, the
+loss's ``formula_text`` (and ``fused_gradient_text``), or, where it carries
+none, its name (``softsign'(Z)``, ``L = my_loss(Y, A)``).
 
 >>> import numpy as np
 >>> import mlplab as ml
@@ -31,29 +34,17 @@ from typing import Any
 import numpy as np
 
 from .layers import Activation, Dense, Dropout, Layer
+from .losses import Loss
 from .model import Sequential
 
 __all__ = ["Step", "Trace", "trace"]
 
-# The derivative of each activation, in the symbols the text uses.
-_DERIVATIVES = {
-    "sigmoid": "A ⊙ (1 − A)",
-    "tanh": "1 − A²",
-    "relu": "1[Z > 0]",
-    "leaky_relu": "1 if Z > 0 else α",
-    "elu": "1 if Z > 0 else A + α",
-    "exp": "A",
-    "linear": "1",
-}
-_LOSSES = {
-    "binary_crossentropy": "L = −(1/n) Σᵢ [yᵢ·log aᵢ + (1 − yᵢ)·log(1 − aᵢ)]",
-    "categorical_crossentropy": "L = −(1/n) Σᵢ Σₖ yᵢₖ·log aᵢₖ",
-    "squared_error": "L = (1/2)·mean over all entries of (a − y)²",
-    "mse": "L = mean over all entries of (a − y)²",
-    "absolute_error": "L = mean over all entries of |a − y|",
-    "huber": "L = mean over all entries of h(a − y),  h(r) = r²/2 if |r| ≤ δ "
-    "else δ·(|r| − δ/2)",
-    "poisson": "L = (1/n) Σᵢ Σₖ [yᵢₖ·log(yᵢₖ/aᵢₖ) − yᵢₖ + aᵢₖ]",
+# How the walkthrough names the built-in optimizers.
+_OPTIMIZER_NAMES = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
 }
 
 
@@ -91,6 +82,37 @@ class Step:
     layers: list[dict[str, np.ndarray]]
 
 
+@dataclass(frozen=True)
+class _Formulas:
+    """The formulas the traced model's components carry for the walkthrough
+    (``Loss.formula_text``, ``Loss.fused_gradient_text`` and each layer's
+    ``ActivationFunction.derivative_text``); ``None`` where a component
+    carries none, and the walkthrough writes its name instead."""
+
+    loss: str | None = None
+    fused_gradient: str = Loss.fused_gradient_text
+    derivatives: tuple[str | None, ...] = ()  # one per layer
+
+    @classmethod
+    def of(cls, model: Sequential, loss: Loss) -> _Formulas:
+        activations = [getattr(layer, "activation", None) for layer in model.layers]
+        return cls(
+            loss.formula_text,
+            loss.fused_gradient_text,
+            tuple(getattr(act, "derivative_text", None) for act in activations),
+        )
+
+    def loss_text(self, name: str) -> str:
+        """The loss's formula; ``name`` is the loss's name."""
+        return self.loss if self.loss is not None else f"L = {name}(Y, A)"
+
+    def derivative(self, i: int, act: str) -> str:
+        """The derivative of layer ``i``'s activation, in ``Z`` and ``A``;
+        ``act`` is the activation's name."""
+        text = self.derivatives[i] if i < len(self.derivatives) else None
+        return text if text is not None else f"{act}'(Z)"
+
+
 @dataclass
 class Trace:
     """The record of :func:`trace`. ``loss_before``, ``loss_after`` and
@@ -101,6 +123,8 @@ class Trace:
     loss_name: str = ""
     fused: bool = False
     optimizer: dict[str, Any] = field(default_factory=dict)
+    # The texts of the renderings' formulas (to_dict leaves them out).
+    _formulas: _Formulas = field(default_factory=_Formulas, repr=False, compare=False)
 
     @property
     def loss_before(self) -> float:
@@ -195,7 +219,8 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
         lr = opt.current_learning_rate()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss_before = model.step(Xa, Y)[0]
-            layers = _recompute(model, Xa, Y, before)
+            layers = _forward(model, Xa, before)
+            _backward(model, loss_fn, Y, layers)
             loss_after = model.loss_value(Y, model.forward(Xa, False))
         records.append(
             Step(
@@ -208,7 +233,8 @@ def trace(model: Sequential, X: Any, y: Any, steps: int = 1) -> Trace:
             )
         )
     info = [_describe(layer) for layer in model.layers]
-    return Trace(records, info, loss_fn.name, model.fused, opt.get_config())
+    formulas = _Formulas.of(model, loss_fn)
+    return Trace(records, info, loss_fn.name, model.fused, opt.get_config(), formulas)
 
 
 def _clip_scale(model: Sequential) -> float:
@@ -236,11 +262,12 @@ def _describe(layer: Layer) -> dict[str, Any]:
     return out
 
 
-def _recompute(
-    model: Sequential, X: np.ndarray, Y: np.ndarray, before: list[dict[str, np.ndarray]]
+def _forward(
+    model: Sequential, X: np.ndarray, before: list[dict[str, np.ndarray]]
 ) -> list[dict[str, np.ndarray]]:
-    """The step's forward and backward values from the weights before it, by
-    the textbook formulas; ``dW``, ``db`` and the new weights from the model."""
+    """The step's forward pass, layer by layer, recomputed from the weights
+    before it by the textbook formulas: each layer's ``X`` and ``A``, and
+    ``W``, ``b``, ``Z`` or a dropout ``mask``."""
     recs: list[dict[str, np.ndarray]] = []
     A = X.copy()  # the record keeps its own copy of the caller's batch
     for layer, params in zip(model.layers, before, strict=True):
@@ -263,20 +290,21 @@ def _recompute(
             A = np.array(layer.forward(A, True), order="C")
         rec["A"] = np.asarray(A)
         recs.append(rec)
+    return recs
 
-    loss = model.loss
-    assert loss is not None
+
+def _backward(
+    model: Sequential, loss: Loss, Y: np.ndarray, recs: list[dict[str, np.ndarray]]
+) -> None:
+    """Add the step's backward pass to the records of :func:`_forward`: each
+    layer's ``dA``, ``dZ`` and ``dX`` by the textbook formulas; ``dW``,
+    ``db`` and the new weights from the model."""
     clip = _clip_scale(model)
     out = recs[-1]["A"]
-    n = out.shape[0]
-    if model.fused and loss.fused_activation == "sigmoid":
-        # dL/dA as the formula gives it, unclipped: infinite where a sigmoid
-        # output saturated; only shown, the step used dZ = (A − Y)/n.
-        dA = (out - Y) / (out * (1.0 - out) * n)
-    elif model.fused and loss.fused_activation == "softmax":
-        dA = -Y / (out * n)
-    else:
-        dA = loss.gradient(Y, out)  # dL/dA of the output
+    # dL/dA of the output. With a fused loss it is only shown, as its formula
+    # gives it (infinite where a sigmoid output saturated): the step used
+    # dZ = (A − Y)/n.
+    dA = loss.unfused_gradient(Y, out) if model.fused else loss.gradient(Y, out)
     dZ_fused = loss.fused_gradient(Y, out) if model.fused else None
     for i in range(len(model.layers) - 1, -1, -1):
         layer, rec = model.layers[i], recs[i]
@@ -288,18 +316,7 @@ def _recompute(
                 dZ = layer.activation.backward(dA, rec["Z"], rec["A"])
             rec["dZ"] = np.array(dZ)
             if isinstance(layer, Dense):
-                rec["dW"] = layer.grads["W"] * clip
-                rec["db"] = (
-                    layer.grads["b"] * clip
-                    if "b" in layer.grads
-                    else np.zeros(0, dtype=rec["W"].dtype)
-                )
-                rec["W_new"] = layer.params["W"].copy()
-                rec["b_new"] = (
-                    layer.params["b"].copy()
-                    if "b" in layer.params
-                    else np.zeros(0, dtype=rec["W"].dtype)
-                )
+                _record_update(layer, rec, clip)
                 dX = rec["dZ"] @ rec["W"].T  # dX = dZ·Wᵀ
             else:
                 dX = rec["dZ"]
@@ -312,16 +329,33 @@ def _recompute(
         if i > 0:
             rec["dX"] = np.array(dX)
         dA = dX
-    return recs
+
+
+def _record_update(layer: Dense, rec: dict[str, np.ndarray], clip: float) -> None:
+    """A Dense layer's gradients as the optimizer used them (``clip``: the
+    ``clipnorm`` factor) and its weights after the step."""
+    dtype = rec["W"].dtype
+    grads, params = layer.grads, layer.params
+    rec["dW"] = grads["W"] * clip
+    rec["db"] = grads["b"] * clip if "b" in grads else np.zeros(0, dtype=dtype)
+    rec["W_new"] = params["W"].copy()
+    rec["b_new"] = params["b"].copy() if "b" in params else np.zeros(0, dtype=dtype)
 
 
 # -- rendering ----------------------------------------------------------------
+def _of_layer(formula: str, L: int) -> str:
+    """A formula in ``Z`` and ``A`` written for layer ``L`` (``Z1``, ``A1``)."""
+    return formula.replace("A", f"A{L}").replace("Z", f"Z{L}")
+
+
 class _Text:
     def __init__(self, t: Trace, decimals: int, max_rows: int, markdown: bool) -> None:
         if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
             raise ValueError(f"decimals must be an integer >= 0; received {decimals!r}")
         self.t, self.d, self.rows, self.md = t, decimals, max(1, max_rows), markdown
         self.out: list[str] = []
+        self.dense = [i for i, info in enumerate(t.info) if info["kind"] == "Dense"]
+        self.number = {i: j + 1 for j, i in enumerate(self.dense)}  # Dense: 1, 2, ...
 
     # small writers
     def line(self, text: str = "", indent: int = 0) -> None:
@@ -387,159 +421,191 @@ class _Text:
         return "\n".join(self.out).strip("\n") + "\n"
 
     def step(self, k: int, s: Step) -> None:
-        t = self.t
         n = s.X.shape[0]
-        opt = t.optimizer.get("name", "optimizer")
-        opt_name = {
-            "sgd": "SGD",
-            "adam": "Adam",
-            "rmsprop": "RMSprop",
-            "adagrad": "Adagrad",
-        }.get(opt, opt)
+        opt = self.t.optimizer.get("name", "optimizer")
         title = (
-            f"Step {k + 1} of {len(t.steps)}: {n} example{'s' * (n != 1)}, "
-            f"{opt_name}, learning rate {s.learning_rate:g}"
+            f"Step {k + 1} of {len(self.t.steps)}: {n} example{'s' * (n != 1)}, "
+            f"{_OPTIMIZER_NAMES.get(opt, opt)}, learning rate {s.learning_rate:g}"
         )
         self.heading(title, 1 if k == 0 and not self.md else 2)
-        dense = [i for i, info in enumerate(t.info) if info["kind"] == "Dense"]
-        num = {i: j + 1 for j, i in enumerate(dense)}  # Dense layer -> 1, 2, ...
-
-        self.heading("Forward pass", 3)
-        prev = "X"
-        inputs: dict[int, str] = {}  # the name of each layer's input
-        for i, (info, rec) in enumerate(zip(t.info, s.layers, strict=True)):
-            inputs[i] = prev
-            if info["kind"] == "Dense":
-                L = num[i]
-                act = info.get("activation", "linear")
-                shape_x, shape_w = rec["X"].shape, rec["W"].shape
-                self.line(f"Layer {L}: Dense {shape_w[0]} → {shape_w[1]}, {act}", 1)
-                b = " + b" + str(L) if rec["b"].size else ""
-                self.formula(
-                    f"Z{L} = {prev}·W{L}{b}    {shape_x}·{shape_w}"
-                    + (f" + ({rec['b'].size},)" if rec["b"].size else "")
-                    + f" → {rec['Z'].shape}",
-                    2,
-                )
-                if i == 0 or t.info[i - 1]["kind"] != "Dense":
-                    self.matrix(prev, rec["X"], 3)
-                self.matrix(f"W{L}", rec["W"], 3)
-                if rec["b"].size:
-                    self.matrix(f"b{L}", rec["b"], 3)
-                self.matrix(f"Z{L}", rec["Z"], 3)
-                self.formula(f"A{L} = {act}(Z{L})", 2)
-                self.matrix(f"A{L}", rec["A"], 3)
-                prev = f"A{L}"
-            else:
-                kind = info["kind"]
-                self.line(
-                    f"{kind} layer '{info['name']}': {rec['X'].shape} → "
-                    f"{rec['A'].shape}",
-                    1,
-                )
-                if "mask" in rec:
-                    self.formula(
-                        "A = X ⊙ mask   (inverted dropout: kept units "
-                        "scaled by 1/(1 − rate))",
-                        2,
-                    )
-                self.matrix("out", rec["A"], 3)
-                prev = f"({info['name']})"
-
-        self.heading("Loss", 3)
-        self.formula(_LOSSES.get(t.loss_name, f"L = {t.loss_name}(Y, A)"), 1)
-        self.matrix("Y", s.Y, 2)
-        self.matrix("A", s.layers[-1]["A"], 2)
-        self.line(f"L = {self.num(s.loss_before)}   (regularization included)", 2)
-
-        self.heading("Backward pass", 3)
-        last = len(t.info) - 1
-        for i in range(last, -1, -1):
-            info, rec = t.info[i], s.layers[i]
-            if info["kind"] != "Dense":
-                if "dX" in rec:
-                    self.line(
-                        f"{info['kind']} layer '{info['name']}': passes the "
-                        "gradient back through its own derivative",
-                        1,
-                    )
-                    self.matrix("dX", rec["dX"], 3)
-                continue
-            L = num[i]
-            act = info.get("activation", "linear")
-            self.line(f"Layer {L} ({act})", 1)
-            if i == last and t.fused:
-                self.formula(
-                    f"dZ{L} = (A{L} − Y) / n    ({t.loss_name} and {act} "
-                    "differentiated together)",
-                    2,
-                )
-            else:
-                upstream = "dL/dA" if i == last else f"dA{L}"
-                deriv = _DERIVATIVES.get(act, f"{act}'(Z)")
-                self.formula(
-                    f"dZ{L} = {upstream} ⊙ {act}'(Z{L}) = {upstream} ⊙ "
-                    f"({deriv.replace('A', f'A{L}').replace('Z', f'Z{L}')})",
-                    2,
-                )
-                self.matrix(f"dA{L}" if i != last else "dL/dA", rec["dA"], 3)
-            self.matrix(f"dZ{L}", rec["dZ"], 3)
-            inp = inputs[i]
-            n = rec["X"].shape[0]
-            self.formula(
-                f"dW{L} = {inp}ᵀ·dZ{L}    {rec['X'].T.shape}·{rec['dZ'].shape}"
-                f" → {rec['dW'].shape}",
-                2,
-            )
-            if n > 1:
-                self.line(
-                    f"(per example: each example i adds {inp}ᵢᵀ·dZ{L}ᵢ, "
-                    "the outer product of its input row and its dZ row; "
-                    "the product sums them)",
-                    3,
-                )
-                for e in range(min(n, 2)):
-                    outer = np.outer(rec["X"][e], rec["dZ"][e])
-                    self.matrix(f"example {e + 1}", outer, 4)
-            self.matrix(f"dW{L}", rec["dW"], 3)
-            if rec["b"].size:
-                self.formula(
-                    f"db{L} = Σᵢ dZ{L}ᵢ   (the sum of dZ{L}'s rows: each "
-                    "example's dz, added)",
-                    2,
-                )
-                self.matrix(f"db{L}", rec["db"], 3)
-            if "dX" in rec:
-                back = "dX" if inputs[i] == "X" else "d" + inputs[i]
-                self.formula(
-                    f"{back} = dZ{L}·W{L}ᵀ    "
-                    f"{rec['dZ'].shape}·{rec['W'].T.shape} → "
-                    f"{rec['dX'].shape}",
-                    2,
-                )
-                self.matrix(back, rec["dX"], 3)
-
-        self.heading("Update", 3)
-        plain = t.optimizer.get("name") == "sgd" and not t.optimizer.get("momentum")
-        if t.optimizer.get("clipnorm") is not None:
-            self.line(
-                f"(clipnorm {t.optimizer['clipnorm']:g}: dW and db above are the "
-                "gradients after clipping, as the update used them)",
-                1,
-            )
-        for i in dense:
-            L, rec = num[i], s.layers[i]
-            rule = (
-                f"W{L} ← W{L} − η·dW{L}"
-                if plain
-                else f"W{L} ← {t.optimizer.get('name')} update from dW{L}"
-            )
-            self.formula(rule + f"    (η = {s.learning_rate:g})", 1)
-            self.matrix(f"W{L}", rec["W_new"], 2)
-            if rec["b"].size:
-                self.matrix(f"b{L}", rec["b_new"], 2)
+        inputs = self.forward_pass(s)
+        self.loss(s)
+        self.backward_pass(s, inputs)
+        self.update(s)
         self.line()
         self.line(
             f"Loss after the step: {self.num(s.loss_after)} "
             f"(before: {self.num(s.loss_before)})"
         )
+
+    def forward_pass(self, s: Step) -> list[str]:
+        """Write the forward pass; return the name of each layer's input."""
+        self.heading("Forward pass", 3)
+        prev = "X"
+        inputs: list[str] = []
+        for i, (info, rec) in enumerate(zip(self.t.info, s.layers, strict=True)):
+            inputs.append(prev)
+            if info["kind"] == "Dense":
+                prev = self.dense_forward(i, info, rec, prev)
+                continue
+            self.line(
+                f"{info['kind']} layer '{info['name']}': {rec['X'].shape} → "
+                f"{rec['A'].shape}",
+                1,
+            )
+            if "mask" in rec:
+                self.formula(
+                    "A = X ⊙ mask   (inverted dropout: kept units "
+                    "scaled by 1/(1 − rate))",
+                    2,
+                )
+            self.matrix("out", rec["A"], 3)
+            prev = f"({info['name']})"
+        return inputs
+
+    def dense_forward(
+        self, i: int, info: dict[str, Any], rec: dict[str, np.ndarray], prev: str
+    ) -> str:
+        """Write Dense layer ``i``'s ``Z`` and ``A`` from its input ``prev``;
+        return the name of its output."""
+        L = self.number[i]
+        act = info.get("activation", "linear")
+        shape_x, shape_w = rec["X"].shape, rec["W"].shape
+        self.line(f"Layer {L}: Dense {shape_w[0]} → {shape_w[1]}, {act}", 1)
+        b = " + b" + str(L) if rec["b"].size else ""
+        self.formula(
+            f"Z{L} = {prev}·W{L}{b}    {shape_x}·{shape_w}"
+            + (f" + ({rec['b'].size},)" if rec["b"].size else "")
+            + f" → {rec['Z'].shape}",
+            2,
+        )
+        if i == 0 or self.t.info[i - 1]["kind"] != "Dense":
+            self.matrix(prev, rec["X"], 3)
+        self.matrix(f"W{L}", rec["W"], 3)
+        if rec["b"].size:
+            self.matrix(f"b{L}", rec["b"], 3)
+        self.matrix(f"Z{L}", rec["Z"], 3)
+        self.formula(f"A{L} = {act}(Z{L})", 2)
+        self.matrix(f"A{L}", rec["A"], 3)
+        return f"A{L}"
+
+    def loss(self, s: Step) -> None:
+        self.heading("Loss", 3)
+        self.formula(self.t._formulas.loss_text(self.t.loss_name), 1)
+        self.matrix("Y", s.Y, 2)
+        self.matrix("A", s.layers[-1]["A"], 2)
+        self.line(f"L = {self.num(s.loss_before)}   (regularization included)", 2)
+
+    def backward_pass(self, s: Step, inputs: list[str]) -> None:
+        """Write the backward pass; ``inputs`` names each layer's input."""
+        self.heading("Backward pass", 3)
+        last = len(self.t.info) - 1
+        for i in range(last, -1, -1):
+            info, rec = self.t.info[i], s.layers[i]
+            if info["kind"] == "Dense":
+                self.dense_backward(i, info, rec, inputs[i], i == last)
+            elif "dX" in rec:
+                self.line(
+                    f"{info['kind']} layer '{info['name']}': passes the "
+                    "gradient back through its own derivative",
+                    1,
+                )
+                self.matrix("dX", rec["dX"], 3)
+
+    def dense_backward(
+        self,
+        i: int,
+        info: dict[str, Any],
+        rec: dict[str, np.ndarray],
+        inp: str,
+        last: bool,
+    ) -> None:
+        """Write Dense layer ``i``'s ``dZ``, ``dW``, ``db`` and ``dX``; ``inp``
+        names its input, ``last`` says whether it is the output layer."""
+        L = self.number[i]
+        act = info.get("activation", "linear")
+        self.line(f"Layer {L} ({act})", 1)
+        self.pre_activation_gradient(i, L, act, rec, last)
+        self.weight_gradient(L, rec, inp)
+        if rec["b"].size:
+            self.formula(
+                f"db{L} = Σᵢ dZ{L}ᵢ   (the sum of dZ{L}'s rows: each "
+                "example's dz, added)",
+                2,
+            )
+            self.matrix(f"db{L}", rec["db"], 3)
+        if "dX" in rec:
+            back = "dX" if inp == "X" else "d" + inp
+            self.formula(
+                f"{back} = dZ{L}·W{L}ᵀ    "
+                f"{rec['dZ'].shape}·{rec['W'].T.shape} → "
+                f"{rec['dX'].shape}",
+                2,
+            )
+            self.matrix(back, rec["dX"], 3)
+
+    def pre_activation_gradient(
+        self, i: int, L: int, act: str, rec: dict[str, np.ndarray], last: bool
+    ) -> None:
+        """Write ``dZ`` of Dense layer ``i`` (number ``L``, activation
+        ``act``): fused with the loss on the output layer, else by the chain
+        rule through the activation's derivative."""
+        t = self.t
+        if last and t.fused:
+            self.formula(
+                f"dZ{L} = {_of_layer(t._formulas.fused_gradient, L)}    "
+                f"({t.loss_name} and {act} differentiated together)",
+                2,
+            )
+        else:
+            upstream = "dL/dA" if last else f"dA{L}"
+            deriv = _of_layer(t._formulas.derivative(i, act), L)
+            self.formula(
+                f"dZ{L} = {upstream} ⊙ {act}'(Z{L}) = {upstream} ⊙ ({deriv})", 2
+            )
+            self.matrix(upstream, rec["dA"], 3)
+        self.matrix(f"dZ{L}", rec["dZ"], 3)
+
+    def weight_gradient(self, L: int, rec: dict[str, np.ndarray], inp: str) -> None:
+        """Write ``dW`` of Dense layer ``L`` from its input ``inp``, with the
+        first examples' outer products when the batch has several."""
+        n = rec["X"].shape[0]
+        self.formula(
+            f"dW{L} = {inp}ᵀ·dZ{L}    {rec['X'].T.shape}·{rec['dZ'].shape}"
+            f" → {rec['dW'].shape}",
+            2,
+        )
+        if n > 1:
+            self.line(
+                f"(per example: each example i adds {inp}ᵢᵀ·dZ{L}ᵢ, "
+                "the outer product of its input row and its dZ row; "
+                "the product sums them)",
+                3,
+            )
+            for e in range(min(n, 2)):
+                outer = np.outer(rec["X"][e], rec["dZ"][e])
+                self.matrix(f"example {e + 1}", outer, 4)
+        self.matrix(f"dW{L}", rec["dW"], 3)
+
+    def update(self, s: Step) -> None:
+        """Write the update of every Dense layer's weights."""
+        opt = self.t.optimizer
+        self.heading("Update", 3)
+        plain = opt.get("name") == "sgd" and not opt.get("momentum")
+        if opt.get("clipnorm") is not None:
+            self.line(
+                f"(clipnorm {opt['clipnorm']:g}: dW and db above are the "
+                "gradients after clipping, as the update used them)",
+                1,
+            )
+        for i in self.dense:
+            L, rec = self.number[i], s.layers[i]
+            rule = (
+                f"W{L} ← W{L} − η·dW{L}"
+                if plain
+                else f"W{L} ← {opt.get('name')} update from dW{L}"
+            )
+            self.formula(rule + f"    (η = {s.learning_rate:g})", 1)
+            self.matrix(f"W{L}", rec["W_new"], 2)
+            if rec["b"].size:
+                self.matrix(f"b{L}", rec["b_new"], 2)

@@ -94,10 +94,18 @@ class Loss:
     also gives ``fused_gradient(Y, A)``, the derivative with respect to the
     output layer's pre-activation ``Z``, and is only valid with that output
     activation.
+
+    For :mod:`mlplab.explain`'s walkthrough, a loss carries its formula as
+    text, ``formula_text`` (``"L = ..."``; without one, ``None``, explain
+    writes ``L = name(Y, A)``), and a fused loss its ``fused_gradient`` as
+    ``fused_gradient_text``, where ``A`` stands for the output layer's
+    activations.
     """
 
     name: ClassVar[str] = ""
     fused_activation: ClassVar[str | None] = None
+    formula_text: ClassVar[str | None] = None
+    fused_gradient_text: ClassVar[str] = "(A − Y) / n"
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         raise NotImplementedError
@@ -134,6 +142,13 @@ class Loss:
         out *= 1.0 / A.shape[0]
         return out
 
+    def unfused_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+        """dL/dA as the loss's formula gives it, without the clipping that
+        keeps ``gradient`` finite: what explain shows as the output layer's
+        ``dA`` when the loss is fused with its activation (training uses
+        ``fused_gradient`` instead). Defaults to ``gradient``."""
+        return self.gradient(Y, A)
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}
 
@@ -165,6 +180,7 @@ def _inner(a: np.ndarray, b: np.ndarray) -> float:
 class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
+    formula_text = "L = −(1/n) Σᵢ [yᵢ·log aᵢ + (1 − yᵢ)·log(1 − aᵢ)]"
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         P = _clip(A)
@@ -176,6 +192,10 @@ class BinaryCrossentropy(Loss):
     def gradient(self, Y, A, out=None):
         P = _clip(A)
         return np.divide(P - Y, P * (1.0 - P) * A.shape[0], out=out)
+
+    def unfused_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+        # Unclipped: infinite where a sigmoid output saturated.
+        return (A - Y) / (A * (1.0 - A) * A.shape[0])
 
     def per_sample(self, Y, A, Z=None):
         if Z is not None:  # as fused_value, sample by sample
@@ -201,6 +221,7 @@ class BinaryCrossentropy(Loss):
 class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
+    formula_text = "L = −(1/n) Σᵢ Σₖ yᵢₖ·log aᵢₖ"
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         # Floored at the smallest normal number, not clipped at eps: softmax
@@ -213,6 +234,10 @@ class CategoricalCrossentropy(Loss):
     def gradient(self, Y, A, out=None):
         return np.divide(-Y, _floor(A) * A.shape[0], out=out)
 
+    def unfused_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+        # Not floored: infinite where a softmax output underflowed to 0.
+        return -Y / (A * A.shape[0])
+
     def per_sample(self, Y, A, Z=None):
         return -(Y * np.log(_floor(A))).sum(axis=1)
 
@@ -221,6 +246,7 @@ class SquaredError(Loss):
     """``1/2`` times the mean over all entries of ``(a - y)**2``."""
 
     name = "squared_error"
+    formula_text = "L = (1/2)·mean over all entries of (a − y)²"
     _factor: ClassVar[float] = 0.5
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
@@ -241,6 +267,7 @@ class MeanSquaredError(SquaredError):
     """The mean over all entries of ``(a - y)**2``."""
 
     name = "mse"
+    formula_text = "L = mean over all entries of (a − y)²"
     _factor = 1.0
 
 
@@ -249,6 +276,7 @@ class AbsoluteError(Loss):
     ``sign(a - y) / (n k)``, 0 at ``a == y``."""
 
     name = "absolute_error"
+    formula_text = "L = mean over all entries of |a − y|"
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         diff = np.subtract(A, Y)
@@ -277,6 +305,10 @@ class Huber(Loss):
     """
 
     name = "huber"
+    formula_text = (
+        "L = mean over all entries of h(a − y),  h(r) = r²/2 if |r| ≤ δ "
+        "else δ·(|r| − δ/2)"
+    )
 
     def __init__(self, delta: float = 1.0) -> None:
         self.delta = check_positive("delta", delta)
@@ -334,6 +366,7 @@ class Poisson(Loss):
 
     name = "poisson"
     fused_activation = "exp"
+    formula_text = "L = (1/n) Σᵢ Σₖ [yᵢₖ·log(yᵢₖ/aᵢₖ) − yᵢₖ + aᵢₖ]"
 
     @staticmethod
     def _entries(Y: np.ndarray, A: np.ndarray, logA: np.ndarray) -> np.ndarray:
@@ -402,7 +435,8 @@ def names() -> list[str]:
 def register(cls: type[Loss]) -> type[Loss]:
     """Make your own loss available by its ``name`` (``compile(loss=...)``,
     configs, saved models, ``--loss``); usable as a class decorator. Give it
-    ``__call__(Y, A)`` (the mean loss) and ``gradient(Y, A, out=None)``."""
+    ``__call__(Y, A)`` (the mean loss) and ``gradient(Y, A, out=None)``, and
+    if you like ``formula_text``, the formula ``mlplab explain`` shows."""
     return REGISTRY.register(cls)
 
 

@@ -1,6 +1,7 @@
 """What ``explain`` and ``gradcheck`` share: the model and data of
 ``mlplab train``'s options, a choice of examples, starting weights given on
-the command line, and the user's own components imported from a file."""
+the command line, the user's own components imported from a file, and the
+options of each command's own, declared once (:class:`Option`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import importlib.util
 import math
 import re
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,65 @@ from ..model import Sequential
 from . import _options
 
 
+@dataclass(frozen=True)
+class Option:
+    """An option of a command's own, declared once: what it adds to the
+    parser (see ``argparse``'s ``add_argument``), and the rule its value must
+    meet, one of :data:`RULES`, checked by :func:`check` before the command
+    runs."""
+
+    flag: str
+    help: str
+    type: Callable[[str], Any] = str
+    default: Any = None
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    rule: str | None = None
+
+
+# The rules an option's value may have to meet, named as the message says.
+RULES: dict[str, Callable[[Any], bool]] = {
+    "at least 1": lambda value: value >= 1,
+    "> 0": lambda value: bool(value > 0 and np.isfinite(value)),
+}
+
+
+def add_parser(
+    sub: Any,
+    name: str,
+    options: Sequence[Option],
+    run: Callable[[argparse.Namespace], int],
+    *,
+    default_examples: str,
+    **texts: str,
+) -> argparse.ArgumentParser:
+    """The parser of ``mlplab NAME``: ``texts`` (its ``help``,
+    ``description`` and ``epilog``), ``mlplab train``'s data and model
+    options, what to look at (:func:`add_options`), then the command's own
+    ``options``; ``run`` runs it."""
+    p: argparse.ArgumentParser = sub.add_parser(name, **texts)
+    add_options(p, default_examples)
+    for o in options:
+        p.add_argument(
+            o.flag,
+            type=o.type,
+            default=o.default,
+            metavar=o.metavar,
+            choices=o.choices,
+            help=o.help,
+        )
+    p.set_defaults(run=run)
+    return p
+
+
+def check(args: argparse.Namespace, options: Sequence[Option]) -> None:
+    """Raise a ValueError for the first option whose value breaks its rule."""
+    for o in options:
+        value = getattr(args, o.flag.removeprefix("--").replace("-", "_"))
+        if o.rule is not None and not RULES[o.rule](value):
+            raise ValueError(f"{o.flag} must be {o.rule}; received {value}")
+
+
 def add_options(p: argparse.ArgumentParser, default_examples: str) -> None:
     _options.add_data_options(p)
     _options.add_model_options(p)
@@ -27,7 +89,7 @@ def add_options(p: argparse.ArgumentParser, default_examples: str) -> None:
     g.add_argument(
         "--example",
         metavar="I[,J,...]",
-        default=None,
+        default=default_examples,
         help="rows of the data to use, counted from 0, e.g. 0 or 0,1,2 or 0-9 "
         f"(default {default_examples})",
     )
@@ -70,9 +132,9 @@ def import_files(paths: list[str]) -> None:
             ) from None
 
 
-def select(spec: str | None, n: int, default: str) -> np.ndarray:
+def select(spec: str, n: int) -> np.ndarray:
     """Row indices from '3', '0,1,2', '0-9' or 'all'."""
-    text = (spec if spec is not None else default).replace(" ", "")
+    text = spec.replace(" ", "")
     if text == "all":
         return np.arange(n)
     rows: list[int] = []
@@ -142,7 +204,7 @@ def set_weights(model: Sequential, spec: str | None) -> None:
 
 
 def model_and_batch(
-    args: argparse.Namespace, default_examples: str
+    args: argparse.Namespace,
 ) -> tuple[Sequential, np.ndarray, np.ndarray]:
     """The model built as ``mlplab train`` builds it (no test split unless
     asked for), its starting weights set, and the chosen rows."""
@@ -154,5 +216,5 @@ def model_and_batch(
     data = runs.load_data(config)
     model = runs.build_model(config, data)
     set_weights(model, args.weights)
-    rows = select(args.example, len(data.X_train), default_examples)
+    rows = select(args.example, len(data.X_train))
     return model, data.X_train[rows], data.y_train[rows]

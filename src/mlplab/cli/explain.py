@@ -8,11 +8,44 @@ from typing import Any
 
 from ..explain import trace
 from . import _inspect
+from ._inspect import Option
+
+OPTIONS = (
+    Option(
+        "--steps",
+        "training steps to take and show (default 1)",
+        int,
+        1,
+        "N",
+        rule="at least 1",
+    ),
+    Option(
+        "--format",
+        "text (default), markdown tables, or json (full precision)",
+        default="text",
+        choices=("text", "markdown", "json"),
+    ),
+    Option(
+        "--decimals", "decimals shown in text and markdown (default 3)", int, 3, "D"
+    ),
+    Option(
+        "--rows",
+        "rows of each matrix shown in text and markdown (default 6)",
+        int,
+        6,
+        "R",
+        rule="at least 1",
+    ),
+)
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    _inspect.add_parser(
+        sub,
         "explain",
+        OPTIONS,
+        run,
+        default_examples="all",
         help="print one training step node by node, with its numbers",
         description=(
             "Take training steps of the network the options describe (as mlplab "
@@ -23,43 +56,11 @@ def add_parser(sub: Any) -> None:
         epilog="example: mlplab explain --dataset gate:or --hidden 0 --loss "
         'squared_error --lr 1 --example 3 --weights "W1=0.1,0.6;b1=0"',
     )
-    _inspect.add_options(p, default_examples="all")
-    p.add_argument(
-        "--steps",
-        type=int,
-        default=1,
-        metavar="N",
-        help="training steps to take and show (default 1)",
-    )
-    p.add_argument(
-        "--format",
-        choices=("text", "markdown", "json"),
-        default="text",
-        help="text (default), markdown tables, or json (full precision)",
-    )
-    p.add_argument(
-        "--decimals",
-        type=int,
-        default=3,
-        metavar="D",
-        help="decimals shown in text and markdown (default 3)",
-    )
-    p.add_argument(
-        "--rows",
-        type=int,
-        default=6,
-        metavar="R",
-        help="rows of each matrix shown in text and markdown (default 6)",
-    )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.steps < 1:
-        raise ValueError(f"--steps must be at least 1; received {args.steps}")
-    if args.rows < 1:
-        raise ValueError(f"--rows must be at least 1; received {args.rows}")
-    model, X, y = _inspect.model_and_batch(args, default_examples="all")
+    _inspect.check(args, OPTIONS)
+    model, X, y = _inspect.model_and_batch(args)
     t = trace(model, X, y, steps=args.steps)
     if args.format == "json":
         print(json.dumps(t.to_dict(), indent=1))

@@ -10,11 +10,35 @@ import numpy as np
 from ..gradcheck import gradcheck
 from ..runs import format_table
 from . import _inspect
+from ._inspect import Option
+
+OPTIONS = (
+    Option(
+        "--threshold",
+        "largest relative error that passes (default 1e-6)",
+        float,
+        1e-6,
+        "T",
+        rule="> 0",
+    ),
+    Option(
+        "--eps",
+        "step of the centered difference (default 1e-5)",
+        float,
+        1e-5,
+        "H",
+        rule="> 0",
+    ),
+)
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    _inspect.add_parser(
+        sub,
         "gradcheck",
+        OPTIONS,
+        run,
+        default_examples="0-31",
         help="check every gradient against centered differences",
         description=(
             "Compare the backward pass's gradient of every weight array with "
@@ -25,30 +49,11 @@ def add_parser(sub: Any) -> None:
         epilog="example: mlplab gradcheck --import my_activation.py --activation "
         "my_elu --hidden 4",
     )
-    _inspect.add_options(p, default_examples="0-31")
-    p.add_argument(
-        "--threshold",
-        type=float,
-        default=1e-6,
-        metavar="T",
-        help="largest relative error that passes (default 1e-6)",
-    )
-    p.add_argument(
-        "--eps",
-        type=float,
-        default=1e-5,
-        metavar="H",
-        help="step of the centered difference (default 1e-5)",
-    )
-    p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.threshold > 0 and np.isfinite(args.threshold)):
-        raise ValueError(f"--threshold must be > 0; received {args.threshold}")
-    if not (args.eps > 0 and np.isfinite(args.eps)):
-        raise ValueError(f"--eps must be > 0; received {args.eps}")
-    model, X, y = _inspect.model_and_batch(args, default_examples="0-31")
+    _inspect.check(args, OPTIONS)
+    model, X, y = _inspect.model_and_batch(args)
     report = gradcheck(model, X, y, eps=args.eps)
     rows = []
     failed = 0
