@@ -25,7 +25,10 @@ import numpy as np
 from . import sweep
 from .config import RunConfig
 from .report import write_report
-from .runs import RunResult, format_table, slug, train, write_summary
+from .runfolder import slug, write_summary
+from .runresult import RunResult
+from .runs import train
+from .runtable import format_table
 
 __all__ = ["RECIPES", "Recipe", "RecipeResult", "get", "run"]
 
@@ -93,17 +96,45 @@ def _epochs(n: int, factor: float) -> int:
 
 def _row(result: RunResult, run: str | None = None, note: str = "") -> dict[str, Any]:
     m = result.metrics
-    hist = m["loss_history"]
+    hist = m.loss_history
     return {
         "run": run or result.label,
-        "epochs": m["epochs"],
+        "epochs": m.epochs,
         "first_loss": hist[0] if hist else None,
-        "final_loss": m["final_loss"],
-        "train_accuracy": m["train_accuracy"],
-        "test_accuracy": m["test_accuracy"],
-        "diverged": m["diverged"],
+        "final_loss": m.final_loss,
+        "train_accuracy": m.train_accuracy,
+        "test_accuracy": m.test_accuracy,
+        "diverged": m.diverged,
         "note": note,
     }
+
+
+def _pct(value: float | None) -> str:
+    """An accuracy in percent, as the recipes print it."""
+    assert value is not None  # the recipes' runs have one
+    return f"{100 * value:.1f}%"
+
+
+def _with_sizes(
+    base: RunConfig,
+    name: str,
+    sizes: list[int],
+    out: Path | None,
+    title: str,
+    note: str = "",
+) -> tuple[RunResult, list[RunResult], list[dict[str, Any]]]:
+    """The run ``name`` of ``base`` (in ``out/01-hidden-3``), the sweep of
+    its hidden layer over ``sizes`` (in ``out/sweep``), and their rows."""
+    main = train(base.replace(name=name), None if out is None else out / "01-hidden-3")
+    swept = sweep.run(
+        base,
+        {"hidden": sizes},
+        out=None if out is None else out / "sweep",
+        title=title,
+    )
+    rows = [_row(main, note=note)]
+    rows += [_row(r, f"hidden={h}", "sweep") for h, r in zip(sizes, swept, strict=True)]
+    return main, swept.succeeded, rows
 
 
 def table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
@@ -174,11 +205,11 @@ def _moons_vs_logistic(out: Path | None, k: float) -> RecipeResult:
     rows = [_row(nn), _row(base)]
     text = (
         f"two-moons ({net.samples} points, noise {net.noise}), 20% held out\n"
-        f"network:             test accuracy {100 * nn.metrics['test_accuracy']:.1f}%"
-        f", loss {nn.metrics['final_loss']:.4f}\n"
+        f"network:             test accuracy {_pct(nn.metrics.test_accuracy)}"
+        f", loss {nn.metrics.final_loss:.4f}\n"
         f"logistic regression: test accuracy "
-        f"{100 * base.metrics['test_accuracy']:.1f}%, loss "
-        f"{base.metrics['final_loss']:.4f}\n"
+        f"{_pct(base.metrics.test_accuracy)}, loss "
+        f"{base.metrics.final_loss:.4f}\n"
         "logistic regression draws a straight line; the hidden layer bends it."
     )
     fig = None if out is None else out / "boundaries.png"
@@ -190,9 +221,7 @@ def _moons_tanh_softmax(out: Path | None, k: float) -> RecipeResult:
     # mlplab's mean loss over 200 samples they are lr = 0.01 * 200 and
     # l2 = 0.01 / (2 * 200) (L2 adds l2 * sum(W**2)).
     base = RunConfig(
-        dataset="moons",
-        samples=200,
-        noise=0.2,
+        **{**MOONS, "samples": 200},
         hidden=(3,),
         activation="tanh",
         output_activation="softmax",
@@ -203,27 +232,23 @@ def _moons_tanh_softmax(out: Path | None, k: float) -> RecipeResult:
         test_size=0.0,
         seed=0,
     )
-    main = train(
-        base.replace(name="2-3-2 tanh/softmax"),
-        None if out is None else out / "01-hidden-3",
-    )
     sizes = [1, 2, 3, 4, 5, 20, 50]
-    swept = sweep.run(
+    main, swept, rows = _with_sizes(
         base,
-        {"hidden": sizes},
-        out=None if out is None else out / "sweep",
-        title="hidden layer size: under- and over-fitting",
+        "2-3-2 tanh/softmax",
+        sizes,
+        out,
+        "hidden layer size: under- and over-fitting",
+        note="the tutorial's network",
     )
-    rows = [_row(main, note="the tutorial's network")]
-    rows += [_row(r, f"hidden={h}", "sweep") for h, r in zip(sizes, swept, strict=True)]
     accs = ", ".join(
-        f"{h}: {100 * r.metrics['train_accuracy']:.1f}%"
+        f"{h}: {_pct(r.metrics.train_accuracy)}"
         for h, r in zip(sizes, swept, strict=True)
     )
     text = (
         f"2-3-2 network, tanh and softmax, L2 {base.l2}: training accuracy "
-        f"{100 * main.metrics['train_accuracy']:.1f}%, loss "
-        f"{main.metrics['final_loss']:.4f}\n"
+        f"{_pct(main.metrics.train_accuracy)}, loss "
+        f"{main.metrics.final_loss:.4f}\n"
         f"training accuracy by hidden size: {accs}\n"
         "In sweep/boundaries.png, too few units cannot bend the boundary around "
         "the moons (underfitting);\nmany units bend it around single noisy points "
@@ -283,7 +308,7 @@ def _logic_gates(out: Path | None, k: float) -> RecipeResult:
     rows = []
     lines = ["outputs for (0,0) (0,1) (1,0) (1,1), squared error, learning rate 1:"]
     for r, note in zip(results, notes, strict=True):
-        learned = r.metrics["train_accuracy"] == 1.0
+        learned = r.metrics.train_accuracy == 1.0
         verdict = "learned" if learned else "not learned"
         rows.append(_row(r, note=f"{verdict}; outputs {_predictions(r)}"))
         lines.append(
@@ -308,19 +333,9 @@ def _moons_elu(out: Path | None, k: float) -> RecipeResult:
         test_size=0.3,
         seed=0,
     )
-    main = train(
-        base.replace(name="2-3-1 ELU(2)"), None if out is None else out / "01-hidden-3"
+    main, swept, rows = _with_sizes(
+        base, "2-3-1 ELU(2)", [2, 5, 10, 25, 50], out, "ELU units: hidden layer size"
     )
-    sizes = [2, 5, 10, 25, 50]
-    swept = sweep.run(
-        base,
-        {"hidden": sizes},
-        out=None if out is None else out / "sweep",
-        title="ELU units: hidden layer size",
-    )
-    rows = [_row(main)] + [
-        _row(r, f"hidden={h}", "sweep") for h, r in zip(sizes, swept, strict=True)
-    ]
     text = "\n".join(
         f"{r['run']:<14} train {100 * r['train_accuracy']:.1f}%  "
         f"test {100 * r['test_accuracy']:.1f}%"
@@ -332,9 +347,7 @@ def _moons_elu(out: Path | None, k: float) -> RecipeResult:
 
 def _moons_he_tanh(out: Path | None, k: float) -> RecipeResult:
     config = RunConfig(
-        dataset="moons",
-        samples=500,
-        noise=0.2,
+        **MOONS,
         hidden=(5,),
         activation="tanh",
         init="he_normal",
@@ -345,10 +358,10 @@ def _moons_he_tanh(out: Path | None, k: float) -> RecipeResult:
         name="2-5-1 tanh, He init",
     )
     result = train(config, None if out is None else out / "run")
-    hist = result.metrics["loss_history"]
+    hist = result.metrics.loss_history
     marks = sorted({0, *range(0, len(hist), max(1, len(hist) // 5)), len(hist) - 1})
     lines = [f"cost after iteration {i + 1:>5}: {hist[i]:.6f}" for i in marks]
-    lines.append(f"training accuracy {100 * result.metrics['train_accuracy']:.1f}%")
+    lines.append(f"training accuracy {_pct(result.metrics.train_accuracy)}")
     fig = None if out is None else out / "run" / "decision_boundary.png"
     return RecipeResult(
         "moons-he-tanh", [_row(result)], "\n".join(lines), figure=fig, results=[result]
@@ -380,11 +393,11 @@ def _learning_rates(out: Path | None, k: float) -> RecipeResult:
     rows, lines = [], []
     for (what, lr), r in zip(rates.items(), results, strict=True):
         if r.diverged:
-            note = f"diverged in epoch {r.metrics['diverged_epoch']}"
+            note = f"diverged in epoch {r.metrics.diverged_epoch}"
         else:
-            hist = r.metrics["loss_history"]
+            hist = r.metrics.loss_history
             note = f"loss {hist[0]:.3g} -> {hist[-1]:.3g}"
-        rows.append({**_row(r), "note": note})
+        rows.append(_row(r, note=note))
         lines.append(f"learning rate {lr:<7g} ({what}): {note}")
     lines.append("(the diverging run keeps its last weights with a finite loss)")
     fig = None if out is None else out / "loss.png"
@@ -401,8 +414,6 @@ def _time_axis(fig: Any) -> Any:
 
 
 def _batch_modes(out: Path | None, k: float) -> RecipeResult:
-    from . import plots
-
     base = RunConfig(
         **MOONS,
         hidden=(5,),
@@ -420,58 +431,55 @@ def _batch_modes(out: Path | None, k: float) -> RecipeResult:
         out=out,
         title="full-batch, mini-batch and stochastic gradient descent",
     )
-    curves = {r.label: r.metrics["loss_history"] for r in results}
-    times = {r.label: r.metrics["time_history"] for r in results}
-    fig_path = None
-    if out is not None:
-        _save_fig(
-            plots.loss_curves(curves, log=True, title="loss per epoch"),
-            out,
-            "loss_vs_epoch.png",
-        )
-        _save_fig(
-            _time_axis(
-                plots.loss_curves(
-                    curves,
-                    x=times,
-                    log=True,
-                    xlabel="seconds (log scale)",
-                    title="loss against wall-clock time",
-                )
-            ),
-            out,
-            "loss_vs_time.png",
-        )
-        # Both views side by side: the summary picture.
-        from .plots._common import new_figure
-
-        fig = new_figure(11, 4.2)
-        by_epoch, by_time = fig.subplots(1, 2)
-        plots.loss_curves(curves, log=True, ax=by_epoch, title="loss per epoch")
-        plots.loss_curves(
-            curves,
-            x=times,
-            log=True,
-            ax=by_time,
-            xlabel="seconds (log scale)",
-            title="loss against wall-clock time",
-        )
-        by_time.set_xscale("log")
-        fig_path = _save_fig(fig, out, "batch_modes.png")
+    fig_path = None if out is None else _batch_mode_figures(results.succeeded, out)
     rows, lines = [], []
-    for r in results:
-        steps = -(
-            -r.metrics["n_train"] // (r.config.batch_size or r.metrics["n_train"])
-        )
-        note = f"{steps} steps/epoch, {r.metrics['seconds']:.2f} s"
+    for r in results.succeeded:
+        m = r.metrics
+        steps = -(-m.n_train // (r.config.batch_size or m.n_train))
+        note = f"{steps} steps/epoch, {m.seconds:.2f} s"
         rows.append(_row(r, note=note))
         lines.append(
-            f"{r.label:<16} final loss {r.metrics['final_loss']:.4f}, "
-            f"test accuracy {100 * r.metrics['test_accuracy']:.1f}%, {note}"
+            f"{r.label:<16} final loss {m.final_loss:.4f}, "
+            f"test accuracy {_pct(m.test_accuracy)}, {note}"
         )
     return RecipeResult(
         "batch-modes", rows, "\n".join(lines), figure=fig_path, results=results
     )
+
+
+def _batch_mode_figures(results: list[RunResult], out: Path) -> Path | None:
+    """The loss of each batch mode against epochs and against wall-clock
+    time, apart and side by side (the summary picture, returned)."""
+    from . import plots
+    from .plots._common import new_figure
+
+    curves = {r.label: r.metrics.loss_curve() for r in results}
+    times = {r.label: r.metrics.time_history for r in results}
+    by_time_title = "loss against wall-clock time"
+    xlabel = "seconds (log scale)"
+    _save_fig(
+        plots.loss_curves(curves, log=True, title="loss per epoch"),
+        out,
+        "loss_vs_epoch.png",
+    )
+    _save_fig(
+        _time_axis(
+            plots.loss_curves(
+                curves, x=times, log=True, xlabel=xlabel, title=by_time_title
+            )
+        ),
+        out,
+        "loss_vs_time.png",
+    )
+    # Both views side by side: the summary picture.
+    fig = new_figure(11, 4.2)
+    by_epoch, by_time = fig.subplots(1, 2)
+    plots.loss_curves(curves, log=True, ax=by_epoch, title="loss per epoch")
+    plots.loss_curves(
+        curves, x=times, log=True, ax=by_time, xlabel=xlabel, title=by_time_title
+    )
+    by_time.set_xscale("log")
+    return _save_fig(fig, out, "batch_modes.png")
 
 
 RECIPES: dict[str, Recipe] = {

@@ -28,6 +28,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .runmetrics import RunMetrics
+
 __all__ = ["SECTIONS", "write_report"]
 
 # Pictures of a run folder, in the order shown, with their section titles.
@@ -113,20 +115,22 @@ _RUN_METRICS = [
 ]
 
 
-def _run_body(folder: Path, metrics: dict[str, Any]) -> list[str]:
+def _run_body(folder: Path, metrics: RunMetrics) -> list[str]:
     parts = ["<h2>Configuration</h2>"]
     config_path = folder / "config.toml"
     config = (
         tomllib.loads(config_path.read_text(encoding="utf-8"))
         if config_path.exists()
-        else metrics.get("config", {})
+        else metrics.config
     )
     parts.append(_table(["key", "value"], [[k, v] for k, v in config.items()]))
     parts.append("<h2>Metrics</h2>")
+    # The record's keys are those of the run's metrics.json (a regression
+    # run's MSEs included); an error is shown when there is one.
     rows = [
         [label, metrics[key]]
         for key, label in _RUN_METRICS
-        if key in metrics and not (key in ("error",) and metrics[key] is None)
+        if key in metrics and not (key == "error" and metrics.error is None)
     ]
     parts.append(_table(["metric", "value"], rows))
     for name, title in SECTIONS:
@@ -138,10 +142,12 @@ def _run_body(folder: Path, metrics: dict[str, Any]) -> list[str]:
 def _summary_body(folder: Path, results: list[dict[str, Any]]) -> list[str]:
     parts = ["<h2>Results</h2>"]
     if results and "config" in results[0]:  # metrics of runs
+        runs = [RunMetrics.from_dict(r) for r in results]
         keys = ["final_loss", "train_accuracy", "test_accuracy", "seconds"]
-        if all(r.get("task") == "regression" for r in results):
+        if all(m.task == "regression" for m in runs):
             keys = ["final_loss", "train_mse", "test_mse", "seconds"]
-        rows = [[r.get("name"), *(r.get(k) for k in keys)] for r in results]
+        # a failed run has none of these keys: its cells stay empty
+        rows = [[m.name, *(m.get(k) for k in keys)] for m in runs]
         parts.append(_table(["run", *keys], rows))
     elif results:  # a recipe's rows
         keys = [k for k in results[0] if k != "diverged"]
@@ -161,9 +167,7 @@ def _children(folder: Path) -> list[str]:
         label = sub.name
         metrics_path = sub / "metrics.json"
         if metrics_path.exists():
-            label = json.loads(metrics_path.read_text(encoding="utf-8")).get(
-                "name", sub.name
-            )
+            label = RunMetrics.read(metrics_path).name
         items.append(
             f'<li><a href="{html.escape(sub.name)}/report.html">'
             f"{html.escape(str(label))}</a> <span class=muted>({html.escape(sub.name)}"
@@ -216,38 +220,46 @@ def write_report(
         for sub in sorted(p for p in root.iterdir() if p.is_dir()):
             if _kind(sub) is not None:
                 write_report(sub, recursive=True)
-    try:
-        if kind == "run":
-            metrics = json.loads((root / "metrics.json").read_text(encoding="utf-8"))
-            heading = title or str(metrics.get("name") or root.name)
-            body = _run_body(root, metrics)
-        else:
-            results = json.loads((root / "results.json").read_text(encoding="utf-8"))
-            heading = title or _summary_title(root)
-            body = _summary_body(root, results)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{root}: cannot read the run's files: {exc}") from None
+    heading, body = _read_body(root, kind, title)
     if intro:
         body = [f"<pre>{html.escape(intro)}</pre>", *body]
     for image, caption in images or []:
         if Path(image).exists():
             body += [f"<h2>{html.escape(caption)}</h2>", _image(Path(image), caption)]
     body += _children(root)
-    page = "\n".join(
+    path = root / "report.html"
+    path.write_text(_page(heading, root.name, body) + "\n", encoding="utf-8")
+    return path
+
+
+def _read_body(root: Path, kind: str, title: str | None) -> tuple[str, list[str]]:
+    """The heading and the sections of the report of the run folder
+    (``kind`` ``"run"``) or folder of several runs (``"summary"``) ``root``."""
+    try:
+        if kind == "run":
+            metrics = RunMetrics.read(root / "metrics.json")
+            heading = title or str(metrics.name or root.name)
+            return heading, _run_body(root, metrics)
+        results = json.loads((root / "results.json").read_text(encoding="utf-8"))
+        return title or _summary_title(root), _summary_body(root, results)
+    except ValueError as exc:  # not JSON, TOML or UTF-8, or not a run's metrics
+        raise ValueError(f"{root}: cannot read the run's files: {exc}") from None
+
+
+def _page(heading: str, folder_name: str, body: list[str]) -> str:
+    """The HTML page: the heading, the name of the folder and the body."""
+    return "\n".join(
         [
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
             f"<title>{html.escape(heading)}</title>",
             f"<style>{_STYLE}</style></head><body>",
             f"<h1>{html.escape(heading)}</h1>",
-            f'<p class="muted">mlplab report of {html.escape(root.name)}</p>',
+            f'<p class="muted">mlplab report of {html.escape(folder_name)}</p>',
             *body,
             "</body></html>",
         ]
     )
-    path = root / "report.html"
-    path.write_text(page + "\n", encoding="utf-8")
-    return path
 
 
 def _summary_title(folder: Path) -> str:

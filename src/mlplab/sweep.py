@@ -14,23 +14,24 @@ logistic-regression baseline of the first, on the same data and split.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._interrupt import Interrupted
 from .config import RunConfig
-from .runs import (
-    FailedRun,
-    RunResult,
-    load_data,
-    results_table,
-    slug,
-    train,
-    write_run,
-    write_summary,
-)
+from .persistence import load
+from .rundata import Data, load_data
+from .runfolder import slug, write_run, write_summary
+from .runmetrics import RunMetrics
+from .runresult import FailedRun, RunResult
+from .runs import train
+from .runtable import results_table
 
 __all__ = ["SweepResults", "compare", "grid_configs", "resume", "run"]
 
@@ -84,35 +85,62 @@ class SweepResults(list[Any]):
 
     def table(self) -> list[dict[str, Any]]:
         """One row per run: its name, status, what it varied and its metrics."""
-        rows = []
-        for r in self:
-            m = r.metrics
-            status = (
-                "failed"
-                if isinstance(r, FailedRun)
-                else "diverged"
-                if r.diverged
-                else "ok"
-            )
-            rows.append(
-                {
-                    "run": r.label,
-                    "status": status,
-                    "final_loss": m.get("final_loss"),
-                    "train_accuracy": m.get("train_accuracy"),
-                    "test_accuracy": m.get("test_accuracy"),
-                    "epochs": m.get("epochs"),
-                    "seconds": m.get("seconds"),
-                    "error": m.get("error"),
-                }
-            )
-        return rows
+        return [_table_row(r) for r in self]
 
     def to_text(self, markdown: bool = False) -> str:
         return results_table(self, markdown=markdown)
 
     def to_markdown(self) -> str:
         return results_table(self, markdown=True)
+
+
+def _table_row(result: RunResult | FailedRun) -> dict[str, Any]:
+    """A row of :meth:`SweepResults.table`; a failed run has only its error."""
+    if isinstance(result, FailedRun):
+        numbers = ("final_loss", "train_accuracy", "test_accuracy", "epochs", "seconds")
+        return {
+            "run": result.label,
+            "status": "failed",
+            **dict.fromkeys(numbers),
+            "error": result.error,
+        }
+    m = result.metrics
+    return {
+        "run": result.label,
+        "status": "diverged" if result.diverged else "ok",
+        "final_loss": m.final_loss,
+        "train_accuracy": m.train_accuracy,
+        "test_accuracy": m.test_accuracy,
+        "epochs": m.epochs,
+        "seconds": m.seconds,
+        "error": m.error,
+    }
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where the runs of a sweep execute: one of ``BACKENDS``, its number of
+    worker processes and, for Dask, the scheduler."""
+
+    backend: str = "sequential"
+    n_jobs: int | None = None
+    scheduler: Any = None
+
+    def check(self) -> _Where:
+        """This, if its settings go together; else a ``ValueError``."""
+        backend, n_jobs = self.backend, self.n_jobs
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"unknown sweep backend {backend!r}. Valid backends: "
+                + ", ".join(BACKENDS)
+            )
+        if self.scheduler is not None and backend != "dask":
+            raise ValueError("a scheduler address only applies to backend='dask'")
+        if n_jobs is not None and (
+            isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0
+        ):
+            raise ValueError(f"n_jobs must be a non-zero integer; received {n_jobs!r}")
+        return self
 
 
 def run(
@@ -165,20 +193,9 @@ def run(
         process at the end of its epoch), keeps the finished runs' folders
         and raises ``Interrupted`` with how to resume.
     """
-    if backend not in BACKENDS:
-        raise ValueError(
-            f"unknown sweep backend {backend!r}. Valid backends: " + ", ".join(BACKENDS)
-        )
-    if scheduler is not None and backend != "dask":
-        raise ValueError("a scheduler address only applies to backend='dask'")
-    if n_jobs is not None and (
-        isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0
-    ):
-        raise ValueError(f"n_jobs must be a non-zero integer; received {n_jobs!r}")
+    where = _Where(backend, n_jobs, scheduler).check()
     configs = grid_configs(base, grid)
-    return _run_all(
-        configs, out, progress, title, backend, n_jobs, scheduler, interrupt=interrupt
-    )
+    return _run_all(configs, out, progress, title, where, interrupt=interrupt)
 
 
 def compare(
@@ -201,12 +218,10 @@ def compare(
 
 
 def _one(
-    config: RunConfig, data: Any, interrupt: Any = None
+    config: RunConfig, data: Data, interrupt: Any = None
 ) -> RunResult | FailedRun | None:
     """One run, wherever it executes; an error becomes a FailedRun, a run
     stopped by a signal None (it is run again on resume)."""
-    from ._interrupt import Interrupted
-
     try:
         return train(config, None, data=data, interrupt=interrupt)
     except Interrupted:
@@ -247,10 +262,6 @@ def resume(
     """Finish the sweep or comparison whose folder is ``out``: the runs whose
     folders are complete are read back, the others are trained. The results
     are those of an uninterrupted sweep."""
-    import json
-
-    from .persistence import load
-
     state = Path(out) / STATE
     try:
         doc = json.loads(state.read_text(encoding="utf-8"))
@@ -265,21 +276,23 @@ def resume(
     for i, config in enumerate(configs):
         folder = _folder(out, i, config)
         if (folder / "metrics.json").exists() and (folder / "model.npz").exists():
-            metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+            metrics = RunMetrics.read(folder / "metrics.json")
             done[i] = RunResult(
                 config, load_data(config), load(folder / "model.npz"), metrics, folder
             )
+    where = _Where(backend, n_jobs, scheduler)
     return _run_all(
         configs,
         out,
         progress,
         doc.get("title"),
-        backend,
-        n_jobs,
-        scheduler,
+        where,
         interrupt=interrupt,
         done=done,
     )
+
+
+_Record = Callable[[int, RunResult | FailedRun | None], None]
 
 
 def _run_all(
@@ -287,73 +300,108 @@ def _run_all(
     out: str | Path | None,
     progress: bool,
     title: str | None,
-    backend: str = "sequential",
-    n_jobs: int | None = None,
-    scheduler: Any = None,
+    where: _Where = _Where(),
     *,
     interrupt: Any = None,
     done: dict[int, RunResult] | None = None,
 ) -> SweepResults:
-    import json
-
+    """Train the configurations not ``done``; with ``out``, write the state
+    file first, each run's folder as it returns and the summary at the end."""
     done = dict(done or {})
-    cache: dict[tuple[Any, ...], Any] = {}
+    datas = _shared_data(configs)
+    if out is not None:
+        _write_state(Path(out), configs, title)
+    results: list[RunResult | FailedRun | None] = [
+        done.get(i) for i in range(len(configs))
+    ]
+    todo = [i for i in range(len(configs)) if i not in done]
+    with _progress_bar(progress, len(configs), len(done)) as bar:
+
+        def record(i: int, r: RunResult | FailedRun | None) -> None:
+            results[i] = r
+            if out is not None and isinstance(r, RunResult):
+                write_run(r, _folder(out, i, configs[i]))  # each run saved at once
+            if bar is not None and r is not None:
+                bar.update(1)
+
+        _execute(where, configs, datas, todo, record, interrupt)
+    return _finish(results, out, title, interrupt)
+
+
+def _shared_data(configs: list[RunConfig]) -> list[Data]:
+    """The data of each configuration: runs on the same data share one copy."""
+    cache: dict[tuple[Any, ...], Data] = {}
     datas = []
-    for config in configs:  # runs on the same data share one copy of it
+    for config in configs:
         key = _data_key(config)
         if key not in cache:
             cache[key] = load_data(config)
         datas.append(cache[key])
-    if out is not None:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        doc = {
-            "format": "mlplab-sweep",
-            "title": title,
-            "configs": [c.to_dict() for c in configs],
-        }
-        (Path(out) / STATE).write_text(
-            json.dumps(doc, indent=1) + "\n", encoding="utf-8"
-        )
-    results: list[Any] = [done.get(i) for i in range(len(configs))]
-    todo = [i for i in range(len(configs)) if i not in done]
+    return datas
 
-    def record(i: int, r: RunResult | FailedRun | None) -> None:
-        results[i] = r
-        if out is not None and isinstance(r, RunResult):
-            write_run(r, _folder(out, i, configs[i]))  # each run saved at once
-        if bar is not None and r is not None:
-            bar.update(1)
 
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+def _write_state(out: Path, configs: list[RunConfig], title: str | None) -> None:
+    """``sweep.json`` in ``out``: the configurations, for :func:`resume`."""
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "format": "mlplab-sweep",
+        "title": title,
+        "configs": [c.to_dict() for c in configs],
+    }
+    (out / STATE).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
-        bar = tqdm(
-            total=len(configs),
-            initial=len(done),
-            unit="run",
-            file=sys.stderr,
-            dynamic_ncols=True,
-        )
+
+@contextlib.contextmanager
+def _progress_bar(show: bool, total: int, initial: int) -> Iterator[Any]:
+    """A progress bar over the runs, closed at the end; ``None`` unless shown."""
+    if not show:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=total, initial=initial, unit="run", file=sys.stderr, dynamic_ncols=True
+    )
     try:
-        if backend == "sequential":
-            for i in todo:
-                if interrupt is not None and interrupt.requested:
-                    break
-                record(i, _one(configs[i], datas[i], interrupt))
-        elif backend == "loky":
-            _loky(configs, datas, todo, n_jobs, record, interrupt)
-        else:
-            _dask(configs, datas, todo, n_jobs, scheduler, record, interrupt)
+        yield bar
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
+
+
+def _execute(
+    where: _Where,
+    configs: list[RunConfig],
+    datas: list[Data],
+    todo: list[int],
+    record: _Record,
+    interrupt: Any,
+) -> None:
+    """Run the configurations ``todo`` indexes where ``where`` says, passing
+    each result to ``record`` as it comes."""
+    if where.backend == "sequential":
+        for i in todo:
+            if interrupt is not None and interrupt.requested:
+                break
+            record(i, _one(configs[i], datas[i], interrupt))
+    elif where.backend == "loky":
+        _loky(configs, datas, todo, where.n_jobs, record, interrupt)
+    else:
+        _dask(configs, datas, todo, where.n_jobs, where.scheduler, record, interrupt)
+
+
+def _finish(
+    results: list[RunResult | FailedRun | None],
+    out: str | Path | None,
+    title: str | None,
+    interrupt: Any,
+) -> SweepResults:
+    """The results of every run, and with ``out`` their summary; a run
+    missing (stopped by a signal) raises ``Interrupted`` with how to resume,
+    and a ``ValueError`` says when every run failed."""
     missing = [i for i, r in enumerate(results) if r is None]
     if missing:
-        from ._interrupt import Interrupted
-
         signum = interrupt.signum if interrupt is not None else 2
-        finished = len(configs) - len(missing)
+        finished = len(results) - len(missing)
         where = (
             f"the finished runs are saved in {out}; resume with: mlplab sweep "
             f"--resume {out}"
@@ -361,14 +409,14 @@ def _run_all(
             else "nothing was saved (no output folder)"
         )
         raise Interrupted(
-            signum, f"interrupted after {finished} of {len(configs)} runs; {where}"
+            signum, f"interrupted after {finished} of {len(results)} runs; {where}"
         )
     out_results = SweepResults(results)
     if results and not out_results.succeeded:
         # Nothing to compare or plot: one error, which names what went wrong.
         raise ValueError(
             f"every run failed ({len(results)} of {len(results)}); the first: "
-            f"{results[0].error}"
+            f"{out_results.failed[0].error}"
         )
     if out is not None:
         write_summary(out_results, out, title=title)
@@ -377,10 +425,10 @@ def _run_all(
 
 def _loky(
     configs: list[RunConfig],
-    datas: list[Any],
+    datas: list[Data],
     todo: list[int],
     n_jobs: int | None,
-    record: Any,
+    record: _Record,
     interrupt: Any,
 ) -> None:
     from joblib import Parallel, delayed
@@ -399,11 +447,11 @@ def _loky(
 
 def _dask(
     configs: list[RunConfig],
-    datas: list[Any],
+    datas: list[Data],
     todo: list[int],
     n_jobs: int | None,
     scheduler: Any,
-    record: Any,
+    record: _Record,
     interrupt: Any,
 ) -> None:
     try:

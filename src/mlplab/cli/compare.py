@@ -7,8 +7,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .. import runs, sweep
+from .. import sweep
 from ..config import RunConfig, parse_value
+from ..runtable import results_table
 from . import _options
 
 
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         progress=_options.show_progress(args),
         title="comparison",
     )
-    print(runs.results_table(results))
+    print(results_table(results))
     print(f"\nfolder: {out} (results.md, loss.png, boundaries.png, one folder per run)")
     print(f"report: {Path(out) / 'report.html'}")
     return 0

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .. import runs, sweep
+from .. import sweep
 from ..config import parse_value
+from ..runtable import results_table
 from . import _options
 
 
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _done(results: sweep.SweepResults, out: Any) -> int:
-    print(runs.results_table(results))
+    print(results_table(results))
     print(f"\nfolder: {out} (results.md, loss.png, boundaries.png, one folder per run)")
     print(f"report: {Path(out) / 'report.html'}")
     return 0

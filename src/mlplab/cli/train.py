@@ -8,6 +8,8 @@ from typing import Any
 
 from .. import runs
 from ..config import RunConfig
+from ..runresult import RunResult
+from ..runtable import results_table
 from . import _options
 
 
@@ -72,16 +74,15 @@ def _resumed(args: argparse.Namespace) -> tuple[RunConfig, Path]:
     return config, folder
 
 
-def summary(result: runs.RunResult) -> str:
+def summary(result: RunResult) -> str:
     m = result.metrics
     lines = [
-        f"{result.label}: {m['n_params']} weights, {m['epochs']} epochs in "
-        f"{m['seconds']:.2f} s"
+        f"{result.label}: {m.n_params} weights, {m.epochs} epochs in {m.seconds:.2f} s"
     ]
-    if m["diverged"]:
-        lines.append(f"diverged: {m['error']}")
+    if m.diverged:
+        lines.append(f"diverged: {m.error}")
     lines.append(
-        runs.results_table(
+        results_table(
             [result], columns=["final_loss", "train_accuracy", "test_accuracy"]
         )
     )

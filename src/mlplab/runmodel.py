@@ -1,0 +1,83 @@
+"""The network of a run: a :class:`~mlplab.config.RunConfig` made into a
+compiled :class:`~mlplab.model.Sequential` for its data.
+
+>>> from mlplab.config import RunConfig
+>>> from mlplab.rundata import load_data
+>>> config = RunConfig(samples=60, hidden=(4,), scale="standard")
+>>> model = build_model(config, load_data(config))
+>>> [type(layer).__name__ for layer in model.layers]
+['Rescaling', 'Dense', 'Dense']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import preprocessing
+from .config import RunConfig
+from .features import Features
+from .layers import Dense, Layer, Rescaling
+from .model import Sequential
+from .regularizers import L2
+from .rundata import Data
+
+__all__ = ["build_model"]
+
+
+def build_model(config: RunConfig, data: Data) -> Sequential:
+    """The network of ``config`` for ``data``: input scaling (fitted on the
+    training part), feature crosses, hidden layers and the output layer,
+    compiled."""
+    layers: list[Layer] = []
+    if config.scale != "none":
+        layers.append(_scaling(config.scale, data.X_train))
+    if config.features is not None:
+        layers.append(Features(config.features))
+    reg = L2(config.l2) if config.l2 > 0 else None
+    for units in config.hidden:
+        layers.append(
+            Dense(
+                units,
+                activation=config.activation_spec(),
+                kernel_initializer=config.init,
+                kernel_regularizer=reg,
+            )
+        )
+    out_units, default_act, default_loss, metric = _output(data)
+    layers.append(
+        Dense(
+            out_units,
+            activation=config.output_spec() or default_act,
+            kernel_initializer=config.init,
+            kernel_regularizer=reg,
+        )
+    )
+    model = Sequential(layers, input_dim=data.n_features, seed=config.seed)
+    model.compile(
+        loss=config.loss_spec() or default_loss,
+        optimizer=config.make_optimizer(),
+        metrics=[metric],
+    )
+    return model
+
+
+def _scaling(scale: str, X_train: np.ndarray) -> Rescaling:
+    """The input layer that standardizes (``"standard"``) or maps to [0, 1]
+    (``"minmax"``) the training inputs."""
+    if scale == "standard":
+        std = preprocessing.StandardScaler().fit(X_train)
+        return Rescaling(1.0 / std.scale_, offset=-std.mean_ / std.scale_)
+    mm = preprocessing.MinMaxScaler().fit(X_train)
+    return Rescaling(mm.scale_, offset=mm.min_)
+
+
+def _output(data: Data) -> tuple[int, str, str, str]:
+    """The output layer's units, and the activation, loss and metric that
+    ``data``'s task takes unless the configuration names others."""
+    if data.task == "regression":
+        units = 1 if data.y_train.ndim == 1 else data.y_train.shape[1]
+        return units, "linear", "mse", "mse"
+    if data.task == "multiclass":
+        units = max(2, len(data.classes))
+        return units, "softmax", "categorical_crossentropy", "accuracy"
+    return 1, "sigmoid", "binary_crossentropy", "accuracy"
