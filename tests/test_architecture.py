@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,62 @@ def test_private_uses_are_found(tmp_path):
 def test_underscored_names_stay_in_their_module(name):
     uses = private_uses(MODULES[name], name)
     assert not uses, f"{name} uses other modules' private names: {uses}"
+
+
+# -- the map in docs/architecture.md --------------------------------------------------
+MAP = Path(__file__).resolve().parent.parent / "docs" / "architecture.md"
+
+
+def map_layers() -> dict[str, int]:
+    """Module (as named in the map, without ``mlplab.``) -> layer number, from
+    the table under "## Layers"."""
+    text = MAP.read_text(encoding="utf-8").split("## Layers", 1)[1]
+    table = text.split("\n## ", 1)[0]
+    layers: dict[str, int] = {}
+    for row in table.splitlines():
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0][:1].isdigit():
+            continue
+        number = int(cells[0].split()[0])
+        for name in re.findall(r"`([^`]+)`", cells[1]):
+            layers[name] = number
+    return layers
+
+
+def layer_of(module: str, layers: dict[str, int]) -> int | None:
+    """A module's layer: its own entry, or that of the package holding it."""
+    name = module.removeprefix("mlplab.") if module != "mlplab" else "mlplab"
+    parts = name.split(".")
+    for k in range(len(parts), 0, -1):
+        if ".".join(parts[:k]) in layers:
+            return layers[".".join(parts[:k])]
+    return None
+
+
+def test_the_map_names_every_module_and_only_real_ones():
+    layers = map_layers()
+    assert len(set(layers.values())) >= 6
+    for name in layers:
+        full = "mlplab" if name == "mlplab" else f"mlplab.{name}"
+        assert full in MODULES, f"the map names {name!r}, which is no module"
+    missing = [m for m in MODULES if layer_of(m, layers) is None]
+    assert not missing, f"modules missing from docs/architecture.md: {missing}"
+
+
+def test_imports_go_down_the_layers_of_the_map():
+    layers = map_layers()
+    upward = [
+        f"{a} (layer {layer_of(a, layers)}) imports {b} (layer {layer_of(b, layers)})"
+        for a, targets in import_graph().items()
+        for b in targets
+        if (layer_of(b, layers) or 0) > (layer_of(a, layers) or 0)
+    ]
+    assert not upward, "\n".join(upward)
+
+
+def test_the_files_the_map_names_exist():
+    root = MAP.parent.parent
+    text = MAP.read_text(encoding="utf-8")
+    for path in set(re.findall(r"`((?:[\w/]+/)?\w+\.py)`", text)):
+        candidates = [root / path, PACKAGE / path, PACKAGE / "cli" / path]
+        assert any(c.exists() for c in candidates), f"the map names {path}"

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import runs
 from ..layers import Dense
 from ..model import Sequential
+from ..rundata import load_data
+from ..runmodel import build_model
 from . import _options
 
 
@@ -213,8 +214,8 @@ def model_and_batch(
     if args.test_size is None:
         extra["test_size"] = 0.0
     config = _options.config_from_args(args, **extra)
-    data = runs.load_data(config)
-    model = runs.build_model(config, data)
+    data = load_data(config)
+    model = build_model(config, data)
     set_weights(model, args.weights)
     rows = select(args.example, len(data.X_train))
     return model, data.X_train[rows], data.y_train[rows]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .. import datasets, runs
+from .. import datasets
 from ..config import parse_value
+from ..rundata import load_data
+from ..runtable import format_table
 from . import _model_file
 
 
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{where} is a model file: say which data to evaluate it on with "
                 "--dataset or --data"
             )
-        data = runs.load_data(config)
+        data = load_data(config)
         parts = [("train", data.X_train, data.y_train)]
         if data.X_test is not None:
             assert data.y_test is not None
@@ -93,5 +95,5 @@ def run(args: argparse.Namespace) -> int:
         + [f"{100 * ev[k]:.1f}%" if k == "accuracy" else f"{ev[k]:.4g}" for k in keys]
         for name, n, ev in rows
     ]
-    print(runs.format_table(header, body))
+    print(format_table(header, body))
     return 0

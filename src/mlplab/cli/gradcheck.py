@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..gradcheck import gradcheck
-from ..runs import format_table
+from ..runtable import format_table
 from . import _inspect
 from ._inspect import Option
 
