@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from . import activations, initializers, losses, optimizers
+from . import activations, datasets, initializers, losses, optimizers
 from ._registry import Registry
 from ._validation import check_int
 from .features import FeatureMap
@@ -355,11 +355,16 @@ def setting(
     return field(default=default, compare=compare, metadata=declared)
 
 
+# The help lists each family's names as its registry holds them.
 _DATASETS = (
-    "moons, circles, spirals, blobs, linear, xor, digits, breast_cancer, iris, "
-    "wine, or a logic gate gate:and, gate:or, gate:nand, gate:nor, gate:xor, "
-    "gate:xnor"
+    ", ".join([*datasets.GENERATORS, *datasets.REAL])
+    + ", or a logic gate "
+    + ", ".join(f"gate:{g}" for g in datasets.GATES)
 )
+_HIDDEN_ACTIVATIONS = ", ".join(n for n in activations.names() if n != "softmax")
+_LOSSES = ", ".join(losses.names())
+_OPTIMIZERS = ", ".join([*optimizers.names(), *optimizers.PRESETS])
+_INITIALIZERS = ", ".join(initializers.names())
 _SYNTHETIC = "the data set's own"
 
 
@@ -487,8 +492,7 @@ class RunConfig:
     activation: str = setting(
         "tanh",
         _NAME,
-        "hidden activation: sigmoid, tanh, relu, leaky_relu, elu, exp, linear; "
-        "elu:2 for ELU with alpha 2",
+        f"hidden activation: {_HIDDEN_ACTIVATIONS}; elu:2 for ELU with alpha 2",
         metavar="NAME",
     )
     output_activation: str | None = setting(
@@ -502,16 +506,14 @@ class RunConfig:
     loss: str | None = setting(
         None,
         _STRING,
-        "binary_crossentropy, categorical_crossentropy, squared_error, mse, "
-        "absolute_error, huber (huber:2 for delta 2) or poisson (counts; exp "
-        "output)",
+        f"{_LOSSES}; huber:2 for delta 2; poisson is for counts (exp output)",
         metavar="NAME",
         unset="matches the output",
     )
     optimizer: str = setting(
         "sgd",
         _NAME,
-        "sgd, momentum, nesterov, rmsprop, adagrad or adam",
+        _OPTIMIZERS,
         metavar="NAME",
     )
     lr: float = setting(
@@ -530,8 +532,7 @@ class RunConfig:
     init: str = setting(
         "glorot_uniform",
         _NAME,
-        "kernel initializer: glorot_uniform, glorot_normal, he_uniform, "
-        "he_normal, lecun_normal, plain, zeros",
+        f"kernel initializer: {_INITIALIZERS}",
         metavar="NAME",
     )
     l2: float = setting(
