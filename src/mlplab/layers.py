@@ -213,7 +213,22 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
-class Dense(Layer):
+class _WithActivation(Layer):
+    """A layer ending in an activation (Dense, Activation): a loss can be
+    fused with it, starting the backward pass at its ``Z``."""
+
+    _Z: np.ndarray | None = None
+
+    @property
+    def pre_activation(self) -> np.ndarray:
+        assert self._Z is not None, "forward first"
+        return self._Z
+
+    def dZ_buffer(self) -> np.ndarray:
+        return self._bufs["dZ"]
+
+
+class Dense(_WithActivation):
     """Fully connected layer: ``Z = X @ W + b``, ``A = activation(Z)``.
 
     Parameters
@@ -292,14 +307,6 @@ class Dense(Layer):
         self._A = self.activation.forward(Z, out=bufs["A"])
         return self._A
 
-    @property
-    def pre_activation(self) -> np.ndarray:
-        assert self._Z is not None, "forward first"
-        return self._Z
-
-    def dZ_buffer(self) -> np.ndarray:
-        return self._bufs["dZ"]
-
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         assert self._Z is not None and self._A is not None, "forward first"
         dZ = self.activation.backward(dA, self._Z, self._A, out=self._bufs["dZ"])
@@ -340,7 +347,7 @@ class Dense(Layer):
         }
 
 
-class Activation(Layer):
+class Activation(_WithActivation):
     """Applies an activation function on its own: ``A = f(X)``.
 
     Parameters
@@ -372,14 +379,6 @@ class Activation(Layer):
 
     def backward_dZ(self, dZ: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         return dZ
-
-    @property
-    def pre_activation(self) -> np.ndarray:
-        assert self._Z is not None, "forward first"
-        return self._Z
-
-    def dZ_buffer(self) -> np.ndarray:
-        return self._bufs["dZ"]
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "activation": self.activation.get_config()}
