@@ -149,6 +149,11 @@ class Loss:
         ``fused_gradient`` instead). Defaults to ``gradient``."""
         return self.gradient(Y, A)
 
+    def check_targets(self, Y: np.ndarray, name: str) -> None:
+        """Refuse targets this loss is not defined for, with a ``ValueError``
+        naming them (``Y``: finite numbers of shape (n, n_outputs); ``name``:
+        what the caller called them, e.g. ``"y"``). Any target by default."""
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}
 
@@ -181,6 +186,15 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
     formula_text = "L = −(1/n) Σᵢ [yᵢ·log aᵢ + (1 − yᵢ)·log(1 − aᵢ)]"
+
+    def check_targets(self, Y: np.ndarray, name: str) -> None:
+        bad = (Y != 0) & (Y != 1)
+        if bad.any():
+            vals = np.unique(Y[bad])[:5]
+            raise ValueError(
+                f"{self.name} needs {name} of 0/1 labels; received values "
+                f"such as {vals.tolist()}"
+            )
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         P = _clip(A)
@@ -381,6 +395,13 @@ class Poisson(Loss):
     def _log(self, A: np.ndarray) -> np.ndarray:
         logA = _floor(A)
         return np.log(logA, out=logA)
+
+    def check_targets(self, Y: np.ndarray, name: str) -> None:
+        if (Y < 0).any():
+            raise ValueError(
+                f"{self.name} needs non-negative targets; received values from "
+                f"{Y.min().item()!r} to {Y.max().item()!r} in {name}"
+            )
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         D = self._entries(Y, A, self._log(A))

@@ -61,19 +61,17 @@ import numpy as np
 from . import activations, losses, optimizers
 from ._validation import (
     all_finite,
-    as_array,
     check_dtype,
     check_features,
-    check_numeric,
     check_positive,
     check_sample_weight,
     check_seed,
-    to_finite_float,
 )
 from .callbacks import History
 from .exceptions import DivergenceError
 from .layers import Activation, Dense, Layer, WorkArrays, deserialize
 from .metrics import check_output_metric, output_metric
+from .targets import encode_targets
 from .tasks import infer_task
 from .training import Trainer, check_epochs
 
@@ -336,83 +334,17 @@ class Sequential:
 
     def encode_targets(self, y: Any, n: int, name: str = "y") -> np.ndarray:
         """Validate labels ``y`` and encode them as an (n, n_outputs) matrix,
-        output by output like the layers' activations (Fortran order)."""
-        k = self.output_dim
-        assert k is not None
-        arr = as_array(y, name)
-        if arr.dtype.kind in "UO":
-            raise TypeError(
-                f"{name} must hold numbers; received an array of dtype {arr.dtype}"
-                ". Encode class names as integers 0..k-1"
-            )
-        check_numeric(arr, name)
-        if arr.ndim == 0 or arr.shape[0] != n:
-            raise ValueError(
-                f"X has {n} samples but {name} has "
-                f"{'a scalar' if arr.ndim == 0 else f'shape {arr.shape}'}; they must "
-                "have the same length"
-            )
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} contains NaN or infinity")
-        task = self.task
-        if task == "multiclass":
-            return self._class_targets(arr, k, name)
-        if arr.ndim == 1:
-            arr = arr.reshape(-1, 1)
-        if arr.ndim != 2 or arr.shape[1] != k:
-            what = "0/1 labels" if task == "binary" else "targets"
-            raise ValueError(
-                f"{name} has shape {arr.shape}, but the model has {k} output unit(s): "
-                f"give {what} of shape ({n},) or ({n}, {k})"
-            )
-        if self.loss is not None and self.loss.name == "binary_crossentropy":
-            bad = (arr != 0) & (arr != 1)
-            if bad.any():
-                vals = np.unique(arr[bad])[:5]
-                raise ValueError(
-                    f"binary_crossentropy needs {name} of 0/1 labels; received values "
-                    f"such as {vals.tolist()}"
-                )
-        if self.loss is not None and self.loss.name == "poisson" and (arr < 0).any():
-            raise ValueError(
-                f"poisson needs non-negative targets; received values from "
-                f"{arr.min().item()!r} to {arr.max().item()!r} in {name}"
-            )
-        return to_finite_float(arr, name, self.dtype, order="F")
-
-    def _class_targets(self, arr: np.ndarray, k: int, name: str) -> np.ndarray:
-        n = arr.shape[0]
-        if arr.ndim == 2 and arr.shape[1] == 1:
-            arr = arr.ravel()
-        if arr.ndim == 1:
-            # Checked before the cast to int, which is undefined for 1e300.
-            ok = (arr >= 0) & (arr <= k - 1)
-            if arr.dtype.kind == "f":
-                ok &= arr == np.floor(arr)
-            if not ok.all():
-                raise ValueError(
-                    f"a softmax output of {k} units needs integer class labels in "
-                    f"0..{k - 1}; received values from {arr.min()!r} to {arr.max()!r}"
-                    f" (e.g. {np.unique(arr)[:5].tolist()})"
-                )
-            Y = np.zeros((n, k), dtype=self.dtype, order="F")
-            Y[np.arange(n), arr.astype(np.intp)] = 1.0
-            return Y
-        if arr.ndim == 2 and arr.shape[1] == k:
-            # Counted, not summed: a sum of entries like 1e308 overflows.
-            one_hot = ((arr == 0) | (arr == 1)).all(axis=1)
-            bad = ~(one_hot & (np.count_nonzero(arr, axis=1) == 1))
-            if bad.any():
-                row = int(np.argmax(bad))
-                raise ValueError(
-                    f"a 2-D {name} for a softmax output must be one-hot (a single 1 "
-                    f"per row, zeros elsewhere); row {row} is {arr[row].tolist()}"
-                )
-            return np.asfortranarray(arr, dtype=self.dtype)
-        raise ValueError(
-            f"{name} has shape {arr.shape}, but the model has a softmax output of {k} "
-            f"units: give integer labels of shape ({n},) or one-hot labels of shape "
-            f"({n}, {k})"
+        output by output like the layers' activations (Fortran order); see
+        :func:`mlplab.targets.encode_targets`."""
+        assert self.output_dim is not None
+        return encode_targets(
+            y,
+            n,
+            n_outputs=self.output_dim,
+            task=self.task,
+            loss=self.loss,
+            dtype=self.dtype,
+            name=name,
         )
 
     def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:
