@@ -250,3 +250,21 @@ def test_get_accepts_aliases_and_lists_names():
     assert losses.get(losses.get("mse").get_config()).name == "mse"
     with pytest.raises(ValueError, match=r"unknown loss 'hinge'.*'squared_error'"):
         losses.get("hinge")
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_check_targets_accepts_what_the_loss_is_defined_for(name):
+    loss = losses.get(name)
+    Y = np.array([[0.0], [1.0], [2.0]])
+    refuses_two = name == "binary_crossentropy"
+    if refuses_two:
+        with pytest.raises(ValueError, match=r"needs y of 0/1 labels.*\[2\.0\]"):
+            loss.check_targets(Y, "y")
+    else:
+        assert loss.check_targets(Y, "y") is None
+    negative = np.array([[-1.0], [1.0]])
+    if name in ("poisson", "binary_crossentropy"):
+        with pytest.raises(ValueError, match="y_val"):
+            loss.check_targets(negative, "y_val")
+    else:
+        assert loss.check_targets(negative, "y_val") is None
