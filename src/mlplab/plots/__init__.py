@@ -32,7 +32,14 @@ from ._gallery import ActivationGalleryDisplay, activation_gallery
 from ._graph import GraphDisplay, computation_graph
 from ._network import NetworkDiagramDisplay, network_diagram
 from ._neurons import NeuronMapsDisplay, neuron_maps
-from ._training import Snapshots, animate_training, loss_surface, write_animation
+from ._surface import LossSurfaceDisplay, loss_surface
+from ._training import (
+    Snapshots,
+    TrainingAnimationDisplay,
+    TrainingFrameDisplay,
+    animate_training,
+    write_animation,
+)
 
 __all__ = [
     "ActivationGalleryDisplay",
@@ -41,10 +48,13 @@ __all__ = [
     "GraphDisplay",
     "LearningCurvesDisplay",
     "LossCurvesDisplay",
+    "LossSurfaceDisplay",
     "NetworkDiagramDisplay",
     "NeuronMapsDisplay",
     "Snapshots",
     "SweepGridDisplay",
+    "TrainingAnimationDisplay",
+    "TrainingFrameDisplay",
     "activation_gallery",
     "animate_training",
     "computation_graph",
