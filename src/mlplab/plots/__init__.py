@@ -21,24 +21,25 @@ matplotlib.
 
 from ._boundary import BoundaryDisplay, SweepGridDisplay, decision_boundary, sweep_grid
 from ._common import save
+from ._confusion import ConfusionMatrixDisplay, confusion_matrix
 from ._curves import (
     LearningCurvesDisplay,
     LossCurvesDisplay,
     learning_curves,
     loss_curves,
 )
+from ._gallery import ActivationGalleryDisplay, activation_gallery
 from ._graph import GraphDisplay, computation_graph
-from ._inside import (
-    ActivationGalleryDisplay,
-    ConfusionMatrixDisplay,
-    NetworkDiagramDisplay,
-    NeuronMapsDisplay,
-    activation_gallery,
-    confusion_matrix,
-    network_diagram,
-    neuron_maps,
+from ._network import NetworkDiagramDisplay, network_diagram
+from ._neurons import NeuronMapsDisplay, neuron_maps
+from ._surface import LossSurfaceDisplay, loss_surface
+from ._training import (
+    Snapshots,
+    TrainingAnimationDisplay,
+    TrainingFrameDisplay,
+    animate_training,
+    write_animation,
 )
-from ._training import Snapshots, animate_training, loss_surface, write_animation
 
 __all__ = [
     "ActivationGalleryDisplay",
@@ -47,10 +48,13 @@ __all__ = [
     "GraphDisplay",
     "LearningCurvesDisplay",
     "LossCurvesDisplay",
+    "LossSurfaceDisplay",
     "NetworkDiagramDisplay",
     "NeuronMapsDisplay",
     "Snapshots",
     "SweepGridDisplay",
+    "TrainingAnimationDisplay",
+    "TrainingFrameDisplay",
     "activation_gallery",
     "animate_training",
     "computation_graph",
