@@ -78,3 +78,14 @@ def test_an_uncompiled_model_is_refused():
     m = ml.Sequential([ml.Dense(1, activation="sigmoid")], input_dim=2)
     with pytest.raises(ValueError, match="compile"):
         plots.computation_graph(m, [[0.0, 1.0]], [1])
+
+
+def test_a_model_not_built_yet_is_built_by_its_first_inputs():
+    X, y = ml.datasets.make_moons(10, seed=0)
+    m = ml.Sequential(
+        [ml.Dense(2, activation="tanh"), ml.Dense(1, activation="sigmoid")], seed=0
+    )
+    m.compile("binary_crossentropy", "sgd")
+    plots.computation_graph(m, X, y)
+    assert m.built and m.input_dim == 2
+    assert m.optimizer.iterations == 0  # the step was taken on a copy

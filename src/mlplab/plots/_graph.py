@@ -14,6 +14,7 @@ from ..explain import Step, trace
 from ..layers import Dense
 from ..model import Sequential
 from ._common import figure_of, new_figure
+from ._models import compiled_copy
 
 __all__ = ["GraphDisplay", "computation_graph"]
 
@@ -208,10 +209,8 @@ def _step(
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a Sequential; received {type(model).__name__}")
     model.require_compiled("computation_graph")
-    copy = Sequential.from_config(model.get_config())
-    copy.compile(loss=model.loss, optimizer="sgd")
-    Xa = model.check_inputs(X)
-    copy.set_weights(model.get_weights())
+    Xa = model.check_inputs(X)  # builds a model that is not built yet
+    copy = compiled_copy(model)
     n = Xa.shape[0]
     if (
         isinstance(example, bool)
