@@ -11,7 +11,7 @@ import math
 import numbers
 import os
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from os import PathLike
 from pathlib import Path
 from types import EllipsisType
@@ -22,9 +22,17 @@ from numpy.lib import format as npy_format
 
 from ._validation import all_finite
 
-__all__ = ["EXTENSIONS", "load_csv", "load_file", "load_npy", "load_npz"]
+__all__ = [
+    "EXTENSIONS",
+    "column_names",
+    "load_csv",
+    "load_file",
+    "load_npy",
+    "load_npz",
+]
 
 StrPath = str | PathLike[str]
+Columns = Sequence[int | str]
 
 EXTENSIONS = (".csv", ".txt", ".npy", ".npz")
 _NPY_MAGIC = b"\x93NUMPY"
@@ -119,6 +127,7 @@ def load_csv(
     label_column: int | str | None = -1,
     header: bool | str = "auto",
     delimiter: str | None = ",",
+    feature_columns: Columns | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a table of numbers, and optionally a label column, from a text file.
 
@@ -135,11 +144,15 @@ def load_csv(
     delimiter : str or None, default ","
         The field separator; ``None`` splits on any run of whitespace (the
         format ``np.savetxt`` writes by default).
+    feature_columns : list of int or str, optional
+        The columns of ``X``, in this order: indices (negative counts from the
+        end) or names from the header. By default every column but the label
+        column.
 
     Returns
     -------
     X : float64 array of shape (n_rows, n_columns - 1), or all columns when
-        ``label_column`` is None
+        ``label_column`` is None, or the ``feature_columns``
     y : array of shape (n_rows,) or None
         int64 when every label is a whole number, float64 for other numbers
         (regression targets); text labels stay text (a ``str`` array, class
@@ -151,8 +164,9 @@ def load_csv(
         For a missing file, or a malformed one; the message names the file, the
         line (counted from 1, blank lines included) and the problem: an empty
         file, a row with the wrong number of fields, an empty, non-numeric,
-        NaN or infinite cell, labels mixing numbers and text, or a label column
-        that does not exist. Columns without a header are counted from 0.
+        NaN or infinite cell, labels mixing numbers and text, or a label or
+        feature column that does not exist (or a feature column that is the
+        label column). Columns without a header are counted from 0.
 
     Notes
     -----
@@ -170,10 +184,13 @@ def load_csv(
     ([[4.0, 30.0], [30.0, 60.0]], ['cat', 'dog'])
     """
     _check_csv_options(label_column, header, delimiter)
+    _check_feature_columns(feature_columns)
     shown = str(path)
     rows, lines = _read_table(path, shown, delimiter)
     names = _header(rows, lines, header, label_column, shown)
-    return _parse_columns(rows, lines, names, label_column, shown, delimiter)
+    return _parse_columns(
+        rows, lines, names, (label_column, feature_columns), shown, delimiter
+    )
 
 
 def _check_csv_options(label_column: Any, header: Any, delimiter: Any) -> None:
@@ -233,11 +250,14 @@ def _parse_columns(
     rows: list[list[str]],
     lines: list[int],
     names: list[str] | None,
-    label_column: int | str | None,
+    columns: tuple[int | str | None, Columns | None],
     shown: str,
     delimiter: str | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """``X`` from every column but the label column, ``y`` from that one."""
+    """``X`` from the feature columns (by default every column but the label
+    column), ``y`` from the label column; ``columns`` is ``(label_column,
+    feature_columns)``."""
+    label_column, feature_columns = columns
     n_fields = len(rows[0])
     label = _resolve_label(label_column, names, n_fields, shown, lines[0])
     data, data_lines = (rows, lines) if names is None else (rows[1:], lines[1:])
@@ -245,7 +265,17 @@ def _parse_columns(
     def column(j: int) -> str:
         return f"column {names[j]!r}" if names else f"column {j} (counting from 0)"
 
-    features = [j for j in range(n_fields) if j != label]
+    if feature_columns is None:
+        features = [j for j in range(n_fields) if j != label]
+    else:
+        no_names = (
+            None
+            if names is not None
+            else f"the file is read without a header (line {lines[0]} is data)"
+        )
+        features = _resolve_features(
+            feature_columns, names, n_fields, label, shown, no_names
+        )
     if not features:
         raise ValueError(
             f"{shown}: no feature columns: the only column is the label column "
@@ -298,6 +328,74 @@ def _resolve_label(
             f"{n_fields} columns (valid: {-n_fields} to {n_fields - 1}); {available}"
         )
     return int(label_column) % n_fields
+
+
+def _check_feature_columns(feature_columns: Any) -> None:
+    ok = feature_columns is None or (
+        isinstance(feature_columns, list | tuple)
+        and all(
+            isinstance(c, str)
+            or (isinstance(c, numbers.Integral) and not isinstance(c, bool))
+            for c in feature_columns
+        )
+    )
+    if not ok:
+        raise TypeError(
+            "feature_columns must be a list of column indices or names, or None; "
+            f"received feature_columns={feature_columns!r}"
+        )
+    if feature_columns is not None and not feature_columns:
+        raise ValueError(
+            "feature_columns must name at least one column; received "
+            f"feature_columns={feature_columns!r}"
+        )
+
+
+def _resolve_features(
+    feature_columns: Columns,
+    names: list[str] | None,
+    n_fields: int,
+    label: int | None,
+    shown: str,
+    no_names: str | None,
+) -> list[int]:
+    """The indices of ``feature_columns`` among ``n_fields`` columns (named
+    ``names``, or without names because of ``no_names``), none of them the
+    label column and none twice; errors list the valid columns."""
+    valid = [j for j in range(n_fields) if j != label]
+    if names is not None:
+        listed = ", ".join(f"{j} {names[j]!r}" for j in valid)
+    else:
+        listed = ", ".join(str(j) for j in valid)
+    choose = f"valid feature columns: {listed}"
+    found: list[int] = []
+    for column in feature_columns:
+        if isinstance(column, str) and names is None:
+            raise ValueError(
+                f"{shown}: feature_columns has the name {column!r}, but {no_names}; "
+                f"give column indices (counting from 0); {choose}"
+            )
+        if isinstance(column, str):
+            j = names.index(column) if names and column in names else None
+        else:
+            j = int(column) % n_fields if -n_fields <= column < n_fields else None
+        if j is None:
+            raise ValueError(
+                f"{shown}: feature_columns has {column!r}, which is not a column of "
+                f"the file ({n_fields} columns); {choose}"
+            )
+        if j == label:
+            raise ValueError(
+                f"{shown}: feature_columns has {column!r}, which is the label "
+                f"column; {choose}"
+            )
+        if j in found:
+            raise ValueError(
+                f"{shown}: feature_columns lists column {j} twice (as {column!r}); "
+                f"{choose}"
+            )
+        found.append(j)
+    return found
 
 
 def _parse_features(
@@ -479,7 +577,9 @@ def _check_npy_size(f: BinaryIO, shown: str) -> None:
 
 
 def load_npy(
-    path: StrPath, label_column: int | None = None
+    path: StrPath,
+    label_column: int | None = None,
+    feature_columns: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a 2-D numeric array saved with ``np.save``.
 
@@ -488,6 +588,9 @@ def load_npy(
     path : str or Path
     label_column : int, optional
         A column to split off as the labels (negative counts from the end).
+    feature_columns : list of int, optional
+        The columns of ``X``, in this order (negative counts from the end); by
+        default every column but the label column.
 
     Returns
     -------
@@ -499,8 +602,10 @@ def load_npy(
     ------
     ValueError
         For a missing file, a file that is not ``.npy``, an object (pickled)
-        array, a non-numeric dtype, an array that is not 2-D, or NaN or
-        infinite values. Files are always read with ``allow_pickle=False``.
+        array, a non-numeric dtype, an array that is not 2-D, NaN or
+        infinite values, or a label or feature column out of range (or a
+        column name: an array has none). Files are always read with
+        ``allow_pickle=False``.
 
     Examples
     --------
@@ -513,14 +618,43 @@ def load_npy(
     ((2, 2), [0, 1])
     """
     _check_label_column(label_column, names=False)
+    _check_feature_columns(feature_columns)
     p = _existing_file(path)
     shown = str(path)
     _check_format(p, shown, ".npy")
     arr = _read_binary(p, shown, ".npy", _npy_array, _NPY_ERRORS)
     table = _numeric_array(arr, "the array", shown, ndim=2)
+    if feature_columns is not None:
+        return _pick_columns(table, label_column, feature_columns, shown)
     if label_column is None:
         return table, None
     return _split_label_column(table, label_column, shown)
+
+
+_NO_NAMES = "an array's columns have no names"
+
+
+def _pick_columns(
+    table: np.ndarray,
+    label_column: int | None,
+    feature_columns: Sequence[int | str],
+    shown: str,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ``feature_columns`` of ``table``, and its label column if any."""
+    n_columns = table.shape[1]
+    label = None
+    if label_column is not None:
+        if not -n_columns <= label_column < n_columns:
+            raise ValueError(
+                f"{shown}: label_column={label_column} is out of range for an array "
+                f"of {n_columns} columns (valid: {-n_columns} to {n_columns - 1})"
+            )
+        label = int(label_column) % n_columns
+    features = _resolve_features(
+        feature_columns, None, n_columns, label, shown, _NO_NAMES
+    )
+    X = np.ascontiguousarray(table[:, features])
+    return X, (None if label is None else _as_labels(table[:, label]))
 
 
 # SyntaxError and TokenError: NumPy parses a damaged header as Python.
@@ -551,7 +685,9 @@ def _split_label_column(
     return X, _as_labels(table[:, label])
 
 
-def load_npz(path: StrPath) -> tuple[np.ndarray, np.ndarray | None]:
+def load_npz(
+    path: StrPath, feature_columns: Sequence[int] | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Read features ``X`` and optional labels ``y`` saved with ``np.savez``.
 
     Parameters
@@ -560,6 +696,9 @@ def load_npz(path: StrPath) -> tuple[np.ndarray, np.ndarray | None]:
         An archive with the key ``"X"`` (2-D, numeric) and optionally ``"y"``
         (one label per row: numbers, or text class names kept as text). Other
         keys are ignored.
+    feature_columns : list of int, optional
+        The columns of ``X`` to keep, in this order (negative counts from the
+        end); by default all of them.
 
     Returns
     -------
@@ -587,7 +726,10 @@ def load_npz(path: StrPath) -> tuple[np.ndarray, np.ndarray | None]:
     shown = str(path)
     _check_format(p, shown, ".npz")
     X_raw, y_raw = _read_binary(p, shown, ".npz", _npz_arrays, (Exception,))
+    _check_feature_columns(feature_columns)
     X = _numeric_array(X_raw, "'X'", shown, ndim=2)
+    if feature_columns is not None:
+        X, _ = _pick_columns(X, None, feature_columns, shown)
     if y_raw is None:
         return X, None
     y = _npz_labels(y_raw, shown)
@@ -647,6 +789,7 @@ def load_file(
     path: StrPath,
     label_column: int | str | EllipsisType | None = ...,
     header: bool | str = "auto",
+    feature_columns: Columns | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Read ``(X, y)`` from a ``.csv``, ``.txt``, ``.npy`` or ``.npz`` file.
 
@@ -664,6 +807,11 @@ def load_file(
         ``label_column`` out to read them, or pass ``None`` to drop them.
     header : True, False or "auto"
         For text files only, as in :func:`load_csv`.
+    feature_columns : list of int or str, optional
+        The columns of ``X``: indices of the file's columns (counted from 0
+        like ``label_column``, negative from the end) or, for text files with
+        a header, names. For an ``.npz`` file, indices of its ``X`` array. By
+        default every column but the label column.
 
     Returns
     -------
@@ -674,7 +822,8 @@ def load_file(
     ------
     ValueError
         For an unknown extension (listing the valid ones), a missing file, an
-        argument that does not apply to the format, or a malformed file.
+        argument that does not apply to the format, a column that is not in
+        the file, or a malformed file.
 
     Examples
     --------
@@ -691,17 +840,85 @@ def load_file(
     if suffix in (".csv", ".txt"):
         delimiter = _sniff_delimiter(p, whitespace=suffix == ".txt")
         label = -1 if label_column is ... else label_column
-        return load_csv(path, label, header, delimiter)
+        return load_csv(path, label, header, delimiter, feature_columns)
+    _refuse_header(header, path)
+    indices = _array_columns(feature_columns, path)
+    if suffix == ".npy":
+        return load_npy(path, _npy_label_column(label_column, path), indices)
+    keep_y = _npz_keeps_y(label_column, path)
+    X, y = load_npz(path, indices)
+    return X, (y if keep_y else None)
+
+
+def _refuse_header(header: Any, path: StrPath) -> None:
+    """``header`` is for text files: an array file takes only ``"auto"``."""
     if header != "auto":
         raise ValueError(
             f"header applies to .csv and .txt files only; received header={header!r} "
             f"for {path!s}"
         )
-    if suffix == ".npy":
-        return load_npy(path, _npy_label_column(label_column, path))
-    keep_y = _npz_keeps_y(label_column, path)
-    X, y = load_npz(path)
-    return X, (y if keep_y else None)
+
+
+def _array_columns(feature_columns: Any, path: StrPath) -> list[int] | None:
+    """``feature_columns`` for an array file: indices only."""
+    _check_feature_columns(feature_columns)
+    if feature_columns is None:
+        return None
+    named = [c for c in feature_columns if isinstance(c, str)]
+    if named:
+        raise ValueError(
+            f"a {Path(path).suffix.lower()} file has no column names; received "
+            f"feature_columns={feature_columns!r} for {path!s}; give the columns' "
+            "indices"
+        )
+    return [int(c) for c in feature_columns]
+
+
+def column_names(path: StrPath, header: bool | str = "auto") -> list[str]:
+    """The names of a file's columns, as :func:`load_file` reads the file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.txt``, ``.npy`` or ``.npz`` file.
+    header : True, False or "auto"
+        For text files, as in :func:`load_csv`.
+
+    Returns
+    -------
+    list of str
+        The header's names; for a text file without a header, and for arrays,
+        the indices ``"0"``, ``"1"``, ... (for an ``.npz`` file, of its ``X``
+        array), which ``label_column`` and ``feature_columns`` take as numbers.
+
+    Raises
+    ------
+    ValueError
+        As :func:`load_file` does for a missing, unreadable or malformed file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "pets.csv"
+    ...     _ = path.write_text("weight,height,kind\\n4,30,cat\\n30,60,dog\\n")
+    ...     named = column_names(path)
+    ...     _ = path.write_text("4,30,0\\n30,60,1\\n")
+    ...     numbered = column_names(path)
+    >>> named, numbered
+    (['weight', 'height', 'kind'], ['0', '1', '2'])
+    """
+    suffix = _extension(path)
+    p = _existing_file(path)
+    if suffix in (".csv", ".txt"):
+        _check_csv_options(None, header, ",")
+        delimiter = _sniff_delimiter(p, whitespace=suffix == ".txt")
+        rows, lines = _read_table(path, str(path), delimiter)
+        names = _header(rows, lines, header, None, str(path))
+        return names if names is not None else [str(j) for j in range(len(rows[0]))]
+    _refuse_header(header, path)
+    X, _ = load_npy(path) if suffix == ".npy" else load_npz(path)
+    return [str(j) for j in range(X.shape[1])]
 
 
 def _extension(path: Any) -> str:

@@ -12,7 +12,8 @@ spelling is accepted:
     samples = 200
     noise = 0.2
     hidden = [3]            # or "3", or "5,5"; [] or 0 for none
-    activation = "tanh"
+    activation = "tanh"     # or one per hidden layer: "tanh,relu"
+    dropout = [0.2]         # after every hidden layer, or one rate per layer
     output_activation = "softmax"
     lr = 1.0
     epochs = 20000
@@ -208,6 +209,88 @@ def _features(key: str, value: Any) -> tuple[str, ...] | None:
     return tuple(FeatureMap(value).names)
 
 
+def _items(key: str, value: Any, what: str) -> list[Any]:
+    """The items of a comma-separated text or a list (a TOML array), or the
+    value itself as the only item; ``what`` says what is expected, for the
+    ``TypeError`` raised for anything else."""
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return [value]
+    raise TypeError(f"{key} must be {what}; received {key}={value!r}")
+
+
+def _activations(key: str, value: Any) -> str:
+    """``"tanh"``, or one name per hidden layer: ``"tanh,relu"`` (or a list of
+    names); normalized to lower case without spaces."""
+    what = "an activation name, or one per hidden layer such as 'tanh,relu'"
+    if isinstance(value, str) and not value.strip():
+        raise TypeError(f"{key} must be {what}; received {key}={value!r}")
+    items = _items(key, value, what)
+    if not items or not all(isinstance(item, str) for item in items):
+        raise TypeError(f"{key} must be {what}; received {key}={value!r}")
+    names = [item.strip().lower() for item in items]
+    if not all(names):
+        raise ValueError(
+            f"{key} must be {what}, without empty names; received {key}={value!r}"
+        )
+    return ",".join(names)
+
+
+def _dropout(key: str, value: Any) -> tuple[float, ...]:
+    """One rate for every hidden layer (``0.2``) or one per hidden layer
+    (``"0.2,0"``, ``[0.2, 0]``), each in [0, 1)."""
+    what = "dropout rates in [0, 1): one for all hidden layers or one per layer"
+    rates = []
+    for item in _items(key, value, what + " such as '0.2,0'"):
+        try:
+            rate = math.nan if isinstance(item, bool) else float(item)
+        except (TypeError, ValueError):
+            rate = math.nan
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(
+                f"{key} must be {what}, such as 0.2 or '0.2,0'; "
+                f"received {key}={value!r}"
+            )
+        rates.append(rate)
+    if not rates:
+        raise ValueError(f"{key} must be {what}; received {key}={value!r}")
+    return tuple(rates)
+
+
+def _columns(key: str, value: Any) -> tuple[int | str, ...]:
+    """Column indices or names: ``"0,2"``, ``"x1,x3"``, ``[0, "x3"]``; a name
+    that is an integer (``"2"``) is read as an index."""
+    what = "column indices or names such as '0,2' or 'x1,x2'"
+    columns: list[int | str] = []
+    for item in _items(key, value, what):
+        if isinstance(item, numbers.Integral) and not isinstance(item, bool):
+            columns.append(int(item))
+            continue
+        if not isinstance(item, str):
+            raise TypeError(f"{key} must be {what}; received {key}={value!r}")
+        text = item.strip()
+        if not text:
+            raise ValueError(
+                f"{key} must be {what}, without empty names; received {key}={value!r}"
+            )
+        try:
+            columns.append(int(text))
+        except ValueError:
+            columns.append(text)
+    if not columns:
+        raise ValueError(f"{key} must be {what}; received {key}={value!r}")
+    twice = sorted({repr(c) for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ValueError(
+            f"{key} lists column {', '.join(twice)} more than once; received "
+            f"{key}={value!r}"
+        )
+    return tuple(columns)
+
+
 def _spec(key: str, value: str, family: Registry[Any]) -> Any:
     """``"name:number"`` as the config dict ``{"name": name, param: number}``
     of a component that takes one parameter (``param``, as its class
@@ -239,6 +322,9 @@ _COLUMN = Check(_column, _parse_int_or_text)
 _HIDDEN = Check(_hidden)
 _BATCH_SIZE = Check(_batch_size)
 _FEATURES = Check(_features)
+_ACTIVATIONS = Check(_activations)
+_DROPOUT = Check(_dropout)
+_COLUMNS = Check(_columns)
 
 
 # -- one key, declared once ---------------------------------------------------
@@ -278,6 +364,10 @@ class Setting:
         The command-line option, where it is not ``--key-with-dashes``.
     cli : bool
         False for a key that is not a command-line option.
+    omit_default : bool
+        True for a key that :meth:`RunConfig.to_dict` (and so ``config.toml``
+        and ``metrics.json``) leaves out while it holds its default: the files
+        of runs that do not use a key added later stay as they were.
     """
 
     key: str
@@ -291,6 +381,7 @@ class Setting:
     none_word: str | None = None
     flag: str = ""
     cli: bool = True
+    omit_default: bool = False
 
     @property
     def option(self) -> str:
@@ -337,6 +428,7 @@ def setting(
     none_word: str | None = None,
     flag: str = "",
     cli: bool = True,
+    omit_default: bool = False,
     compare: bool = True,
 ) -> Any:
     """Declare a :class:`RunConfig` field and its :class:`Setting` (the
@@ -351,6 +443,7 @@ def setting(
         "none_word": none_word,
         "flag": flag,
         "cli": cli,
+        "omit_default": omit_default,
     }
     return field(default=default, compare=compare, metadata=declared)
 
@@ -379,7 +472,8 @@ class RunConfig:
     ----------
     dataset : str
         A built-in data set (``mlplab.datasets.dataset_names()``): ``moons``,
-        ``circles``, ``spirals``, ``blobs``, ``linear``, ``xor``, ``digits``,
+        ``circles``, ``spirals``, ``blobs``, ``linear``, ``xor``, the
+        regression sets ``plane`` and ``gauss``, ``digits``,
         ``breast_cancer``, ``iris``, ``wine``, or a logic gate ``gate:xor``.
         Ignored when ``data`` is given.
     data : str, optional
@@ -388,6 +482,11 @@ class RunConfig:
         The label column of ``data`` (index, negative from the end, or name);
         by default the last column of a ``.csv`` or ``.npy`` file and the
         ``y`` array of an ``.npz`` file.
+    feature_columns : tuple of int or str, optional
+        The input columns of ``data``: indices of the file's columns (counted
+        from 0 like ``label_column``, negative from the end) or header names;
+        for an ``.npz`` file, indices of its ``X`` array. ``None`` takes every
+        column but the label column. Only with ``data``.
     samples, noise : optional
         For the synthetic data sets; ``None`` keeps the generator's default.
     features : tuple of str, optional
@@ -399,7 +498,12 @@ class RunConfig:
         Hidden layer sizes; ``()`` is the logistic-regression baseline.
     activation : str
         The hidden layers' activation; ``"elu:2"`` for ELU with alpha 2 (and
-        likewise ``leaky_relu:0.1``).
+        likewise ``leaky_relu:0.1``). One name per hidden layer, separated by
+        commas (``"tanh,relu"``), gives each layer its own.
+    dropout : tuple of float, optional
+        The dropout rate after the hidden layers, in [0, 1): one rate for
+        every hidden layer (``(0.2,)``) or one per hidden layer
+        (``(0.2, 0.0)``); ``None`` or 0 for none.
     output_activation, loss : str, optional
         By default chosen from the labels: integer labels with two classes get
         one sigmoid unit and binary cross-entropy, more classes a softmax and
@@ -418,6 +522,8 @@ class RunConfig:
         ``None`` (``"full"``): full-batch gradient descent; 1: stochastic.
     init : str
         The hidden and output layers' kernel initializer.
+    l1 : float
+        L1 penalty ``l1 * sum(|W|)`` on every kernel.
     l2 : float
         L2 penalty ``l2 * sum(W**2)`` on every kernel.
     clipnorm : float, optional
@@ -427,7 +533,11 @@ class RunConfig:
         Fraction held out for testing (stratified for classification); 0 for
         none.
     seed : int
-        Seeds the data, the split, the initial weights and the shuffling.
+        Seeds the initial weights and the shuffling (and dropout), and the
+        data and the split unless ``data_seed`` is given.
+    data_seed : int, optional
+        Seeds the data set's generation and the train/test split; ``None``
+        takes ``seed``. With it, ``seed`` changes the weights and not the data.
     name : str, optional
         The run's name in tables and plot titles (see :attr:`label`); not
         compared by ``==``.
@@ -451,6 +561,15 @@ class RunConfig:
         metavar="C",
         group="data",
         unset="the last column; the y array of an .npz",
+    )
+    feature_columns: tuple[int | str, ...] | None = setting(
+        None,
+        _COLUMNS,
+        "the input columns of --data: indices (negative from the end) or names, "
+        "comma-separated, e.g. 0,2 or x1,x3",
+        metavar="LIST",
+        group="data",
+        unset="every column but the label column",
     )
     samples: int | None = setting(
         None,
@@ -491,9 +610,18 @@ class RunConfig:
     )
     activation: str = setting(
         "tanh",
-        _NAME,
-        f"hidden activation: {_HIDDEN_ACTIVATIONS}; elu:2 for ELU with alpha 2",
+        _ACTIVATIONS,
+        f"hidden activation: {_HIDDEN_ACTIVATIONS}; elu:2 for ELU with alpha 2; "
+        "one per hidden layer, comma-separated, e.g. tanh,relu",
         metavar="NAME",
+    )
+    dropout: tuple[float, ...] | None = setting(
+        None,
+        _DROPOUT,
+        "dropout rate in [0, 1) after every hidden layer, or one per hidden "
+        "layer, e.g. 0.2 or 0.2,0",
+        metavar="RATES",
+        unset="no dropout",
     )
     output_activation: str | None = setting(
         None,
@@ -535,6 +663,13 @@ class RunConfig:
         f"kernel initializer: {_INITIALIZERS}",
         metavar="NAME",
     )
+    l1: float = setting(
+        0.0,
+        _number(0.0, inclusive=True),
+        "L1 penalty l1 * sum(|W|) on every kernel",
+        metavar="F",
+        omit_default=True,
+    )
     l2: float = setting(
         0.0,
         _number(0.0, inclusive=True),
@@ -559,9 +694,18 @@ class RunConfig:
     seed: int = setting(
         0,
         _integer(0),
-        "seeds the data, the split, the weights and the shuffling",
+        "seeds the weights and the shuffling, and the data and the split "
+        "unless --data-seed is given",
         metavar="N",
         group="data",
+    )
+    data_seed: int | None = setting(
+        None,
+        _integer(0),
+        "seeds the data and the train/test split",
+        metavar="N",
+        group="data",
+        unset="the --seed",
     )
     name: str | None = setting(
         None,
@@ -579,7 +723,16 @@ class RunConfig:
     def _check_components(self) -> None:
         """Look the names up now, so that a typo fails before any training
         starts, and check that the loss and output activation go together."""
-        activations.get(self.activation_spec())
+        for spec in self._activation_specs():
+            activations.get(spec)
+        self._check_per_layer()
+        if self.feature_columns is not None and self.data is None:
+            raise ValueError(
+                f"feature_columns picks the input columns of a data file, and no "
+                f"data file is given; received feature_columns="
+                f"{self.feature_columns!r}. Give data=FILE, or leave "
+                "feature_columns out"
+            )
         if self.output_activation is not None:
             activations.get(self.output_activation)
         if self.loss is not None:
@@ -594,11 +747,78 @@ class RunConfig:
         initializers.get(self.init)
         self.make_optimizer()
 
+    def _check_per_layer(self) -> None:
+        """A list of activations or dropout rates has one item per hidden
+        layer (a single item applies to every hidden layer)."""
+        lists = (
+            ("activation", len(self._activation_specs()), "names"),
+            ("dropout", len(self.dropout or ()), "rates"),
+        )
+        n_layers = len(self.hidden)
+        for key, n, what in lists:
+            if n > 1 and n != n_layers:
+                raise ValueError(
+                    f"{key} lists {n} {what} for {n_layers} hidden layer"
+                    f"{'' if n_layers == 1 else 's'} (hidden={self.hidden!r}); "
+                    f"give one for every hidden layer, or one per hidden layer; "
+                    f"received {key}={getattr(self, key)!r}"
+                )
+
     # -- components ------------------------------------------------------------
+    def _activation_specs(self) -> list[Any]:
+        """The specs of the names in ``activation``, as many as it lists."""
+        return [
+            _spec("activation", name, activations.REGISTRY)
+            for name in self.activation.split(",")
+        ]
+
     def activation_spec(self) -> Any:
         """The hidden activation as ``activations.get`` takes it (``elu:2``
-        becomes ``{"name": "elu", "alpha": 2.0}``)."""
-        return _spec("activation", self.activation, activations.REGISTRY)
+        becomes ``{"name": "elu", "alpha": 2.0}``).
+
+        Raises
+        ------
+        ValueError
+            When ``activation`` lists one activation per hidden layer; then
+            :meth:`activation_specs` gives them.
+        """
+        specs = self._activation_specs()
+        if len(specs) > 1:
+            raise ValueError(
+                f"activation={self.activation!r} names one activation per hidden "
+                "layer; activation_specs() gives them layer by layer"
+            )
+        return specs[0]
+
+    def activation_specs(self) -> list[Any]:
+        """The activation of each hidden layer, as ``activations.get`` takes it:
+        a single name repeated for every hidden layer, or the names listed.
+
+        >>> RunConfig(hidden=(3, 2), activation="elu:2,relu").activation_specs()
+        [{'name': 'elu', 'alpha': 2.0}, 'relu']
+        >>> RunConfig(hidden=(3, 2), activation="tanh").activation_specs()
+        ['tanh', 'tanh']
+        """
+        if "," in self.activation:
+            return self._activation_specs()
+        return [self._activation_specs()[0] for _ in self.hidden]
+
+    def dropout_rates(self) -> list[float]:
+        """The dropout rate after each hidden layer, 0.0 where there is none.
+
+        >>> RunConfig(hidden=(3, 2), dropout=0.2).dropout_rates()
+        [0.2, 0.2]
+        """
+        if self.dropout is None:
+            return [0.0] * len(self.hidden)
+        if len(self.dropout) == 1:
+            return [self.dropout[0]] * len(self.hidden)
+        return list(self.dropout)
+
+    def seed_of_data(self) -> int:
+        """The seed of the data set's generation and of the train/test split:
+        ``data_seed``, else ``seed``."""
+        return self.seed if self.data_seed is None else self.data_seed
 
     def loss_spec(self) -> Any:
         """The loss as ``losses.get`` takes it (``huber:2`` becomes
@@ -628,8 +848,16 @@ class RunConfig:
 
     def baseline(self) -> RunConfig:
         """The logistic-regression baseline of this run: no hidden layer, and
-        no feature crosses, on the same data, split and optimizer."""
-        return self.replace(hidden=(), features=None, name="logistic regression")
+        no feature crosses, on the same data, split and optimizer (the
+        per-layer settings have no layer to apply to: a list of activations
+        becomes its first name, and dropout is left out)."""
+        return self.replace(
+            hidden=(),
+            features=None,
+            activation=self.activation.split(",")[0],
+            dropout=None,
+            name="logistic regression",
+        )
 
     @property
     def label(self) -> str:
@@ -643,11 +871,13 @@ class RunConfig:
 
     # -- dict and TOML ---------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain values (lists for tuples); ``None`` values are left out."""
+        """Plain values (lists for tuples); ``None`` values are left out, and so
+        are keys declared with ``omit_default`` while at their default."""
         out: dict[str, Any] = {}
+        omitted = {s.key: s.default for s in settings(type(self)) if s.omit_default}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if value is None:
+            if value is None or (f.name in omitted and value == omitted[f.name]):
                 continue
             out[f.name] = list(value) if isinstance(value, tuple) else value
         for s in settings(type(self)):

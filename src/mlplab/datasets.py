@@ -2,7 +2,8 @@
 
 Every synthetic generator takes a ``seed`` and returns ``(X, y)``: ``X`` a
 float64 array of shape (n_samples, n_features), ``y`` int64 labels of shape
-(n_samples,). The same seed gives the same bits. The real data sets are the
+(n_samples,), or float64 targets for the regression sets :func:`make_plane`
+and :func:`make_gauss`. The same seed gives the same bits. The real data sets are the
 small ones bundled with scikit-learn (nothing is downloaded), and
 :func:`load_file` reads your own ``.csv``, ``.txt``, ``.npy`` or ``.npz``.
 
@@ -24,7 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from ._files import EXTENSIONS, load_csv, load_file, load_npy, load_npz
+from ._files import (
+    EXTENSIONS,
+    column_names,
+    load_csv,
+    load_file,
+    load_npy,
+    load_npz,
+)
 from ._validation import check_array, check_positive, check_range, make_rng
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "GATES",
     "GENERATORS",
     "REAL",
+    "column_names",
     "dataset_names",
     "load_breast_cancer",
     "load_csv",
@@ -45,8 +54,10 @@ __all__ = [
     "logic_gate",
     "make_blobs",
     "make_circles",
+    "make_gauss",
     "make_linear",
     "make_moons",
+    "make_plane",
     "make_spirals",
     "make_xor",
 ]
@@ -359,6 +370,96 @@ def make_xor(
     return _jitter(X, noise, rng), y
 
 
+def make_plane(
+    n_samples: int = 500, noise: float = 0.1, seed: int | None = None
+) -> Dataset:
+    """A regression set: a tilted plane, ``y = (x1 + x2) / 2`` plus noise
+    (TensorFlow Playground's "plane").
+
+    Parameters
+    ----------
+    n_samples : int, default 500
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise added to each target.
+    seed : int, optional
+
+    Returns
+    -------
+    X : float64 array of shape (n_samples, 2)
+        Uniform in the square ``[-1, 1]^2``.
+    y : float64 array of shape (n_samples,)
+        ``(x1 + x2) / 2``, in [-1, 1] before the noise.
+
+    Examples
+    --------
+    >>> X, y = make_plane(100, noise=0.0, seed=0)
+    >>> y.dtype.name, bool(np.allclose(y, (X[:, 0] + X[:, 1]) / 2))
+    ('float64', True)
+    """
+    n = check_positive("n_samples", n_samples, integer=True)
+    noise = _noise(noise)
+    rng = make_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = 0.5 * (X[:, 0] + X[:, 1])  # (n_samples,)
+    return X, _jitter(y, noise, rng)
+
+
+# Centres and signs of the bumps of make_gauss: TensorFlow Playground's six,
+# scaled from its [-6, 6] square to [-1, 1].
+_BUMPS = np.array(
+    [
+        [-2 / 3, 5 / 12, 1.0],
+        [0.0, 5 / 12, -1.0],
+        [2 / 3, 5 / 12, 1.0],
+        [-2 / 3, -5 / 12, -1.0],
+        [0.0, -5 / 12, 1.0],
+        [2 / 3, -5 / 12, -1.0],
+    ]
+)
+_BUMP_WIDTH = 0.2  # standard deviation of each bump
+
+
+def make_gauss(
+    n_samples: int = 500, noise: float = 0.1, seed: int | None = None
+) -> Dataset:
+    """A regression set: six Gaussian bumps, alternately up and down, in a
+    square (TensorFlow Playground's "gauss").
+
+    Parameters
+    ----------
+    n_samples : int, default 500
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise added to each target.
+    seed : int, optional
+
+    Returns
+    -------
+    X : float64 array of shape (n_samples, 2)
+        Uniform in the square ``[-1, 1]^2``.
+    y : float64 array of shape (n_samples,)
+        The sum of the bumps at each point, in [-1, 1] before the noise.
+
+    Notes
+    -----
+    ``y = sum_k s_k exp(-|x - c_k|^2 / (2 * 0.2^2))`` over two rows of three
+    centres ``c_k`` at ``x1`` in {-2/3, 0, 2/3} and ``x2 = +-5/12``, with signs
+    ``s_k`` alternating like a checkerboard.
+
+    Examples
+    --------
+    >>> X, y = make_gauss(300, noise=0.0, seed=0)
+    >>> X.shape, y.dtype.name, bool(-1 <= y.min() < 0 < y.max() <= 1)
+    ((300, 2), 'float64', True)
+    """
+    n = check_positive("n_samples", n_samples, integer=True)
+    noise = _noise(noise)
+    rng = make_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)  # (n, n_bumps)
+    y = np.exp(-d2 / (2.0 * _BUMP_WIDTH**2)) @ _BUMPS[:, 2]  # (n_samples,)
+    return X, _jitter(y, noise, rng)
+
+
 _GATE_OUTPUTS = {
     "and": (0, 0, 0, 1),
     "or": (0, 1, 1, 1),
@@ -466,6 +567,8 @@ GENERATORS: dict[str, Callable[..., Dataset]] = {
     "blobs": make_blobs,
     "linear": make_linear,
     "xor": make_xor,
+    "plane": make_plane,
+    "gauss": make_gauss,
 }
 REAL: dict[str, Callable[[], Dataset]] = {
     "digits": load_digits,
@@ -501,7 +604,8 @@ def load_dataset(
     ----------
     name : str
         A generator (``"moons"``, ``"circles"``, ``"spirals"``, ``"blobs"``,
-        ``"linear"``, ``"xor"``), a real data set (``"digits"``,
+        ``"linear"``, ``"xor"``, and the regression sets ``"plane"`` and
+        ``"gauss"``), a real data set (``"digits"``,
         ``"breast_cancer"``, ``"iris"``, ``"wine"``) or a logic gate written
         ``"gate:<name>"``, e.g. ``"gate:xor"``; see :func:`dataset_names`.
         Case-insensitive; ``-`` may stand for ``_``.
@@ -517,6 +621,7 @@ def load_dataset(
     -------
     X : float64 array of shape (n_samples, n_features)
     y : int64 array of shape (n_samples,)
+        float64 targets for the regression sets.
 
     Raises
     ------

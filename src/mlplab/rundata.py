@@ -42,7 +42,9 @@ class Data:
 
 def load_data(config: RunConfig) -> Data:
     """Load or generate the data of ``config``, encode the labels and split it
-    (stratified for classification), seeded by ``config.seed``."""
+    (stratified for classification); the generation and the split are seeded
+    by ``config.data_seed``, or ``config.seed`` when it is not given
+    (:meth:`~mlplab.config.RunConfig.seed_of_data`)."""
     X, y = _read(config)
     task = infer_task(output_activation=config.output_spec(), labels=np.asarray(y))
     classes: list[Any] = []
@@ -55,16 +57,19 @@ def load_data(config: RunConfig) -> Data:
             y,
             test_size=config.test_size,
             stratify=task != "regression",
-            seed=config.seed,
+            seed=config.seed_of_data(),
         )
     return Data(X, y, X_test, y_test, task, classes)
 
 
 def _read(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The samples and labels of ``config``'s file or built-in data set."""
+    """The samples and labels of ``config``'s file (its ``feature_columns``
+    only, when given) or built-in data set."""
     if config.data is not None:
         column = config.label_column
         kw: dict[str, Any] = {} if column is None else {"label_column": column}
+        if config.feature_columns is not None:
+            kw["feature_columns"] = config.feature_columns
         X, y = datasets.load_file(config.data, **kw)
         if y is None:
             raise ValueError(f"{config.data}: training needs a label column")
@@ -73,7 +78,7 @@ def _read(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
         config.dataset,
         n_samples=config.samples,
         noise=config.noise,
-        seed=config.seed,
+        seed=config.seed_of_data(),
     )
 
 

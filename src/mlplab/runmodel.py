@@ -16,9 +16,9 @@ import numpy as np
 from . import preprocessing
 from .config import RunConfig
 from .features import Features
-from .layers import Dense, Layer, Rescaling
+from .layers import Dense, Dropout, Layer, Rescaling
 from .model import Sequential
-from .regularizers import L2
+from .regularizers import L1, L1L2, L2, Regularizer
 from .rundata import Data
 
 __all__ = ["build_model"]
@@ -26,23 +26,31 @@ __all__ = ["build_model"]
 
 def build_model(config: RunConfig, data: Data) -> Sequential:
     """The network of ``config`` for ``data``: input scaling (fitted on the
-    training part), feature crosses, hidden layers and the output layer,
-    compiled."""
+    training part), feature crosses, hidden layers (each with its activation,
+    and followed by a ``Dropout`` where its rate is above 0) and the output
+    layer, compiled."""
     layers: list[Layer] = []
     if config.scale != "none":
         layers.append(_scaling(config.scale, data.X_train))
     if config.features is not None:
         layers.append(Features(config.features))
-    reg = L2(config.l2) if config.l2 > 0 else None
-    for units in config.hidden:
+    reg = _regularizer(config.l1, config.l2)
+    for units, activation, rate in zip(
+        config.hidden,
+        config.activation_specs(),
+        config.dropout_rates(),
+        strict=True,
+    ):
         layers.append(
             Dense(
                 units,
-                activation=config.activation_spec(),
+                activation=activation,
                 kernel_initializer=config.init,
                 kernel_regularizer=reg,
             )
         )
+        if rate > 0:
+            layers.append(Dropout(rate))
     out_units, default_act, default_loss, metric = _output(data)
     layers.append(
         Dense(
@@ -59,6 +67,15 @@ def build_model(config: RunConfig, data: Data) -> Sequential:
         metrics=[metric],
     )
     return model
+
+
+def _regularizer(l1: float, l2: float) -> Regularizer | None:
+    """The kernel penalty: ``L1``, ``L2`` or both (``L1L2``); None for none."""
+    if l1 > 0 and l2 > 0:
+        return L1L2(l1, l2)
+    if l1 > 0:
+        return L1(l1)
+    return L2(l2) if l2 > 0 else None
 
 
 def _scaling(scale: str, X_train: np.ndarray) -> Rescaling:
