@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test recipes bench bench-readme lint typecheck clean
+.PHONY: demo test recipes bench bench-readme screenshots playground lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +40,22 @@ test: $(DEV_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/estimators.py
+	$(BIN)/python benchmarks/playground.py
 
 # The same, also writing the tables into README.md and the curves into docs/.
 bench-readme: $(STAMP)
 	$(BIN)/python benchmarks/run.py --readme README.md --plot docs/bench-scaling.png
 	$(BIN)/python benchmarks/estimators.py --readme README.md
+	$(BIN)/python benchmarks/playground.py --readme README.md
+
+# The playground in your browser (see README, "The playground").
+playground: $(STAMP)
+	$(BIN)/mlplab playground
+
+# docs/playground.png: the playground after a short training run, taken with
+# headless Chromium (Debian's chromium package) through playwright.
+screenshots: $(DEV_STAMP)
+	$(BIN)/python benchmarks/screenshots.py docs/playground.png
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -9,6 +9,7 @@ import pytest
 import mlplab as ml
 from mlplab import sweep
 from mlplab.cli import main
+from mlplab.rundata import load_data
 from mlplab.runs import FailedRun, RunResult
 
 BASE = ml.RunConfig(samples=80, epochs=25, test_size=0.25)
@@ -137,3 +138,12 @@ def test_cli_sweep_on_loky(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "hidden=1" in out and "hidden=4" in out
     assert len(json.loads((tmp_path / "results.json").read_text())) == 2
+
+
+def test_a_sweep_over_the_data_seed_trains_each_run_on_its_own_data():
+    results = sweep.run(BASE, {"data_seed": [1, 2]})
+    one, two = (r.data for r in results)
+    assert not np.array_equal(one.X_train, two.X_train)
+    for result, seed in zip(results, (1, 2), strict=True):
+        alone = load_data(BASE.replace(data_seed=seed))
+        np.testing.assert_array_equal(result.data.X_train, alone.X_train)

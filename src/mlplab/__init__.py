@@ -42,12 +42,14 @@ from .optimizers import SGD, Adagrad, Adam, RMSprop
 from .persistence import ModelCheckpoint, load, save
 from .regularizers import L1, L1L2, L2
 
-# The scikit-learn estimators import scikit-learn (about a second): loaded on
-# first use, so `import mlplab` stays light.
-_LAZY = {
-    "estimators": None,
-    "MLPClassifier": "estimators",
-    "MLPRegressor": "estimators",
+# The scikit-learn estimators import scikit-learn (about a second) and the
+# playground its web server: loaded on first use, so `import mlplab` stays light.
+# Each name maps to (module, attribute); attribute None is the module itself.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "estimators": ("estimators", None),
+    "MLPClassifier": ("estimators", "MLPClassifier"),
+    "MLPRegressor": ("estimators", "MLPRegressor"),
+    "playground": ("playground", None),
 }
 
 
@@ -56,8 +58,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
     import importlib
 
-    module = importlib.import_module(".estimators", __name__)
-    return module if _LAZY[name] is None else getattr(module, name)
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(f".{module_name}", __name__)
+    return module if attribute is None else getattr(module, attribute)
 
 
 def __dir__() -> list[str]:
@@ -106,6 +109,7 @@ __all__ = [
     "metrics",
     "optimizers",
     "persistence",
+    "playground",
     "preprocessing",
     "recipes",
     "regularizers",

@@ -235,10 +235,11 @@ def _data_key(config: RunConfig) -> tuple[Any, ...]:
         config.dataset,
         config.data,
         config.label_column,
+        config.feature_columns,
         config.samples,
         config.noise,
         config.test_size,
-        config.seed,
+        config.seed_of_data(),
         config.output_spec(),  # it decides the task, and so the labels' encoding
     )
 

@@ -28,6 +28,7 @@ from . import (
     evaluate,
     explain,
     gradcheck,
+    playground,
     predict,
     recipe,
     report,
@@ -46,6 +47,7 @@ _COMMANDS = (
     gradcheck,
     recipe,
     demo,
+    playground,
 )
 
 
