@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import shlex
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from mlplab import persistence
+from mlplab.cli import main
 from mlplab.config import RunConfig
 from mlplab.playground import Playground
 from mlplab.playground._frames import Plane, thin
@@ -380,15 +382,29 @@ def test_the_exported_toml_reproduces_the_pages_losses(client, config, tmp_path)
     assert metrics["test_loss"] == frame["test_loss"]
 
 
-def test_the_exported_command_and_script_name_the_same_run(client, tmp_path):
-    sid = _trained_session(client, SMALL, 3)
+def test_the_exported_command_and_script_reproduce_the_losses(client, tmp_path, capsys):
+    config = {**SMALL, "features": ["x1", "x2", "x1*x2"], "optimizer": "momentum"}
+    sid = _trained_session(client, config, 4)
+    frame = client.frame(sid)
     _, _, command = client.request("GET", f"/api/sessions/{sid}/export/command")
     line = command.decode().strip().splitlines()[-1]
-    assert line.startswith("mlplab train ")
-    assert "--epochs 3" in line and "--dataset xor" in line
+    words = shlex.split(line)
+    assert words[:2] == ["mlplab", "train"] and "--epochs" in words
+    out = tmp_path / "run"
+    words[words.index("--out") + 1] = str(out)
+    assert main(words[1:]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["final_loss"] == frame["train_loss"]
+    assert metrics["test_loss"] == frame["test_loss"]
+
     _, _, script = client.request("GET", f"/api/sessions/{sid}/export/python")
-    compile(script, "mlplab_run.py", "exec")
-    assert b"epochs=3" in script
+    capsys.readouterr()
+    exec(compile(script, "mlplab_run.py", "exec"), {"__name__": "__main__"})
+    printed = dict(
+        line.split(": ", 1) for line in capsys.readouterr().out.strip().splitlines()
+    )
+    assert float(printed["training loss"]) == frame["train_loss"]
+    assert float(printed["test loss"]) == frame["test_loss"]
 
 
 def test_the_exported_model_loads_and_predicts_like_the_page(client, tmp_path):
@@ -562,3 +578,22 @@ def test_thin_keeps_at_most_500_points_with_the_last(n):
 def test_the_page_configuration_round_trips():
     page = PageConfig.from_json(SMALL)
     assert PageConfig.from_json(page.to_json()) == page
+
+
+def test_a_running_session_nobody_watches_is_paused(monkeypatch):
+    from mlplab.playground import _server
+
+    monkeypatch.setattr(_server, "UNWATCHED_PAUSE", 0.1)
+    pg = Playground(port=0, idle_timeout=2.0).start()
+    try:
+        client = Client(pg)
+        sid = client.session()["session"]
+        client.json("POST", f"/api/sessions/{sid}/play")
+        session = pg.server.sessions[sid]
+        deadline = time.monotonic() + 5
+        while session.running and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not session.running
+        assert sid in pg.server.sessions  # paused, not yet closed
+    finally:
+        pg.stop()

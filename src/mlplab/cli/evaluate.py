@@ -34,7 +34,9 @@ def add_parser(sub: Any) -> None:
         "--label-column",
         metavar="C",
         default=None,
-        help="the label column of --data (default: the last column; y in .npz)",
+        help="the label column of --data (default: the run's, else the last "
+        "column; y in .npz); a run trained on some columns (feature_columns) "
+        "reads the same ones",
     )
     g.add_argument("--samples", metavar="N", help="points of a synthetic data set")
     g.add_argument("--noise", metavar="F", help="noise of a synthetic data set")
@@ -66,6 +68,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         if args.data is not None:
             kw: dict[str, Any] = {}
+            if config is not None and config.feature_columns is not None:
+                # a run trained on some columns of its file reads the same ones
+                kw["feature_columns"] = config.feature_columns
+                if config.label_column is not None:
+                    kw["label_column"] = config.label_column
             if args.label_column is not None:
                 kw["label_column"] = parse_value("label_column", args.label_column)
             X, y = datasets.load_file(args.data, **kw)

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from ._pageconfig import PageConfig
 from ._server import DEFAULT_PORT, PlaygroundServer, options
 
@@ -112,9 +114,19 @@ class Playground:
     def token(self) -> str:
         return self.server.token
 
+    @property
+    def running(self) -> bool:
+        """Whether :meth:`start` serves it in a thread now."""
+        return self._thread is not None
+
     def start(self) -> Playground:
-        """Serve in a background thread; returns self."""
+        """Serve in a background thread; returns self.
+
+        While it serves, BLAS runs on one thread in this process: the
+        playground's products are small, and a second BLAS thread only
+        competes with training for the cores (it halves the frame rate)."""
         if self._thread is None:
+            self._blas = threadpool_limits(limits=1, user_api="blas")
             self._thread = threading.Thread(
                 target=self.server.serve_forever,
                 kwargs={"poll_interval": 0.2},
@@ -124,19 +136,13 @@ class Playground:
             self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        """Serve in this thread until :meth:`stop` or Ctrl-C."""
-        try:
-            self.server.serve_forever(poll_interval=0.2)
-        finally:
-            self.server.server_close()
-
     def stop(self) -> None:
         """Stop serving, close the sessions, remove the uploads."""
         if self._thread is not None:
             self.server.shutdown()
             self._thread.join()
             self._thread = None
+            self._blas.restore_original_limits()
         self.server.server_close()
 
     def __enter__(self) -> Playground:
@@ -207,6 +213,6 @@ def show(width: int | str = "100%", height: int = 820, **kwargs: Any) -> Noteboo
     served in a background thread of the kernel; the same server for every
     call. ``kwargs`` go to :class:`Playground` on the first call."""
     pg = _SHOWN.get("playground")
-    if pg is None:
+    if pg is None or not pg.running:
         pg = _SHOWN["playground"] = Playground(**kwargs).start()
     return NotebookFrame(pg, width, height)

@@ -39,6 +39,7 @@ DEFAULT_PORT = 8745
 MAX_SESSIONS = 32
 MAX_JSON_BYTES = 1 << 20
 KEEPALIVE = 15.0  # seconds between comments on a quiet event stream
+UNWATCHED_PAUSE = 20.0  # seconds before a session nobody watches is paused
 _STATIC = {
     "playground.js": "text/javascript; charset=utf-8",
     "playground.css": "text/css; charset=utf-8",
@@ -156,16 +157,15 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     def _reap(self) -> None:
         """Close the sessions nobody has watched or used for ``idle_timeout``."""
-        while not self.stopping.wait(min(30.0, self.idle_timeout / 4)):
+        while not self.stopping.wait(min(10.0, self.idle_timeout / 4)):
             now = time.monotonic()
             with self.sessions_lock:
-                idle = [
-                    sid
-                    for sid, s in self.sessions.items()
-                    if s.listeners == 0 and now - s.last_seen > self.idle_timeout
-                ]
-            for sid in idle:
-                self.close_session(sid)
+                unwatched = [s for s in self.sessions.values() if s.listeners == 0]
+            for s in unwatched:
+                if now - s.last_seen > self.idle_timeout:
+                    self.close_session(s.id)
+                elif s.running and now - s.last_seen > UNWATCHED_PAUSE:
+                    s.pause()  # a tab gone without a word: stop using the CPU
 
     def server_close(self) -> None:
         self.stopping.set()
@@ -342,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        session.listeners += 1
+        session.watch(+1)
         seen, quiet_since = -1, time.monotonic()
         try:
             self.wfile.write(b"retry: 1000\n\n")
@@ -358,5 +358,4 @@ class Handler(BaseHTTPRequestHandler):
                     continue
                 self.wfile.flush()
         finally:
-            session.listeners -= 1
-            session.last_seen = time.monotonic()
+            session.watch(-1)

@@ -272,6 +272,12 @@ class Session:
         with self.lock:
             return {"session": self.id, **self.run.info()}
 
+    def watch(self, change: int) -> None:
+        """An event stream opens (+1) or closes (-1)."""
+        with self.changed:
+            self.listeners += change
+            self.last_seen = time.monotonic()
+
     # -- frames --------------------------------------------------------------------
     def publish(self) -> None:
         """Compute the frame of the model as it is now and wake the streams.

@@ -456,7 +456,12 @@
     );
     fillSelect($("optimizer"), (o.optimizers || ["sgd", "momentum", "adam"]).map((x) => [x, x]));
     fillSelect($("lr"), LEARNING_RATES.map((x) => [String(x), String(x)]));
-    fillSelect($("batch-size"), [["full", "full batch"]].concat(BATCH_SIZES.map((x) => [String(x), String(x)])));
+    fillSelect(
+      $("batch-size"),
+      [["full", "full batch"]]
+        .concat(BATCH_SIZES.map((x) => [String(x), String(x)]))
+        .concat([["other", "other…"]])
+    );
     fillSelect($("reg-rate"), REG_RATES.map((x) => [String(x), String(x)]));
     const limits = o.limits || {};
     $("samples").max = String(limits.max_samples || 1000);
@@ -634,7 +639,19 @@
     number("test-ratio", "test_ratio", (v) => Math.round(100 - parseFloat(v)) / 100);
     number("lr", "lr", (v) => parseFloat(v));
     number("reg-rate", "reg_rate", (v) => parseFloat(v));
-    number("batch-size", "batch_size", (v) => (v === "full" ? null : parseInt(v, 10)));
+    number("batch-size", "batch_size", (v) => {
+      if (v === "full") return null;
+      if (v !== "other") return parseInt(v, 10);
+      // any k: asked for, then kept as an option of its own
+      const current = S.config.batch_size;
+      const k = parseInt(window.prompt("Batch size (1 for stochastic)", "20") || "", 10);
+      if (Number.isInteger(k) && k >= 1) {
+        setSelect($("batch-size"), k);
+        return k;
+      }
+      setSelect($("batch-size"), current === null ? "full" : current);
+      return undefined;
+    });
     number("optimizer", "optimizer", (v) => v);
     number("regularization", "regularization", (v) => v);
     number("output-activation", "output_activation", (v) => v || null);
