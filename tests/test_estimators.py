@@ -525,7 +525,9 @@ def test_warm_start_goes_on_from_the_fitted_weights(iris):
 def test_warm_start_refuses_another_architecture_or_other_classes(iris):
     X, y = iris
     est = fast(warm_start=True).fit(X, y)
-    with pytest.raises(ValueError, match="warm_start needs y to have the classes"):
+    with pytest.raises(
+        ValueError, match="warm_start can only be used where `y` has the same classes"
+    ):
         est.fit(X[y < 2], y[y < 2])
     est.set_params(hidden_layer_sizes=(9,))
     with pytest.raises(ValueError, match="Set warm_start=False"):
@@ -664,14 +666,17 @@ def test_activation_names_and_per_layer_values(iris):
 
 
 @short_training
-def test_verbose_prints_as_scikit_learn_or_shows_a_bar(iris, capsys):
+@pytest.mark.parametrize("verbose", [True, 1, 2, 10])
+def test_verbose_prints_as_scikit_learn(iris, capsys, verbose):
     X, y = iris
-    fast(max_iter=2, verbose=True, early_stopping=True).fit(X, y)
-    out = capsys.readouterr().out
-    assert out.startswith("Iteration 1, loss = ") and "Validation score: " in out
-    fast(max_iter=2, verbose=2).fit(X, y)
+    fast(max_iter=2, verbose=verbose, early_stopping=True).fit(X, y)
     captured = capsys.readouterr()
-    assert captured.out == "" and "2/2" in captured.err
+    assert captured.out.startswith("Iteration 1, loss = ")
+    assert "Iteration 2, loss = " in captured.out
+    assert "Validation score: " in captured.out
+    assert captured.err == ""
+    fast(max_iter=2, verbose=0).fit(X, y)
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize(

@@ -87,9 +87,9 @@ ORDER = [
     ("warm_start", 1, "True or False"),
     ("nesterovs_momentum", None, "True or False"),
     ("early_stopping", np.int64(1), "True or False"),
-    ("verbose", -1, "a bool or an integer >= 0 (2: a progress bar)"),
+    ("verbose", -1, "a bool or an integer >= 0"),
     ("kernel_initializer", "orthogonal", "an initializer ("),
-    ("dtype", "int32", "'float64' or 'float32'"),
+    ("dtype", "int32", "None, 'float64' or 'float32'"),
 ]
 
 

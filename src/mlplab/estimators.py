@@ -40,8 +40,6 @@ applies):
 * Early stopping holds out a stratified ``validation_fraction`` for binary
   *and* multiclass targets (scikit-learn 1.9 stratifies binary ones only),
   never for multi-label ones.
-* With several regression targets, ``squared_error`` averages over them too,
-  so its gradient is ``1 / n_outputs`` of scikit-learn's (which sums them).
 * The regressor's ``loss`` also takes ``"mse"``, ``"absolute_error"`` and
   ``"huber"``; with ``"poisson"`` a negative target is a ValueError
   (scikit-learn documents ``y >= 0`` but trains on to a NaN loss).
@@ -52,6 +50,7 @@ applies):
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import warnings
 from collections.abc import Iterable
@@ -71,6 +70,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     check_classification_targets,
     type_of_target,
@@ -78,7 +78,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import activations, initializers, optimizers
+from . import activations, initializers, losses, optimizers
 from ._validation import check_dtype, is_int, is_real
 from .callbacks import Callback
 from .exceptions import DivergenceError
@@ -123,7 +123,7 @@ class _Architecture:
     hidden: tuple[int, ...]
     activations: tuple[str, ...]  # mlplab's names
     dropout: tuple[float, ...]
-    dtype: np.dtype
+    dtype: np.dtype | None  # None: the input's float dtype
     n_outputs: int | None = None
     output: str | None = None  # the output activation, mlplab's name
 
@@ -153,7 +153,7 @@ class _SklearnEpochEnd(Callback):
         est.t_ += self.n_train
         est.loss_ = loss
         est.loss_curve_.append(loss)
-        if est.verbose == 1:
+        if est.verbose:
             print(f"Iteration {est.n_iter_}, loss = {loss:.8f}")
         if self.validation is None:  # the training loss decides
             improved = self._loss_improved(loss)
@@ -185,7 +185,7 @@ class _SklearnEpochEnd(Callback):
         est.val_loss_curve_.append(val_loss)
         score = est._validation_score(*self.validation)
         scores.append(score)
-        if est.verbose == 1:
+        if est.verbose:
             print(f"Validation score: {score:f}")
         if score > best:
             est.best_validation_score_ = score
@@ -197,7 +197,7 @@ class _SklearnEpochEnd(Callback):
         ``adaptive`` learning rate by 5 while it is above 1e-6, else stop."""
         est, model = self.est, self.model
         assert model is not None and model.optimizer is not None
-        talk = est.verbose == 1
+        talk = bool(est.verbose)
         what = "Validation score" if self.validation else "Training loss"
         msg = (
             f"{what} did not improve more than tol={est.tol:f} for "
@@ -247,8 +247,9 @@ _PARAMETERS = """
         dropout) and of the early-stopping split: same int, same bits.
     tol : float, default 1e-4
     verbose : bool or int, default False
-        True or 1: scikit-learn's lines, "Iteration 3, loss = 0.42", on
-        stdout; 2: a tqdm progress bar instead.
+        As scikit-learn: any true value prints "Iteration 3, loss = 0.42"
+        after each epoch (and the validation score, and why training
+        stopped) on stdout.
     warm_start : bool, default False
         ``fit`` goes on training the fitted model (with a new optimizer, as
         scikit-learn) instead of a new one.
@@ -273,8 +274,10 @@ _PARAMETERS = """
         Dropout rate after each hidden layer, one for all or one per layer.
     kernel_initializer : str or Initializer, default "glorot_uniform"
         How the weight matrices start (biases start at zero).
-    dtype : {"float64", "float32"}, default "float64"
-        The precision of the model's weights and computations.
+    dtype : {None, "float64", "float32"}, default None
+        The precision of the model's weights and computations; None follows
+        the input, as scikit-learn: float32 ``X`` trains float32 weights and
+        gives float32 predictions, anything else float64.
 """
 
 _ATTRIBUTES = """
@@ -310,6 +313,18 @@ _ATTRIBUTES = """
     model_ : Sequential
         The trained mlplab model.
 """
+
+
+def _stochastic_solver(est: Any) -> bool:
+    """``partial_fit`` is there for the stochastic solvers only, as in
+    scikit-learn (``hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")``
+    is False)."""
+    if est.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is "
+            "not stochastic."
+        )
+    return True
 
 
 class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -349,9 +364,9 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         except (TypeError, ValueError) as err:
             self._fail("kernel_initializer", f"an initializer ({err})")
         try:
-            dtype = check_dtype(self.dtype)
+            dtype = None if self.dtype is None else check_dtype(self.dtype)
         except ValueError:
-            self._fail("dtype", "'float64' or 'float32'")
+            self._fail("dtype", "None, 'float64' or 'float32'")
         check_random_state(self.random_state)  # its own message names the value
         self._check_own_params()
         return _Architecture(hidden, names, tuple(float(r) for r in rates), dtype)
@@ -395,7 +410,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             isinstance(self.verbose, bool | np.bool_)
             or (is_int(self.verbose) and self.verbose >= 0)
         ):
-            self._fail("verbose", "a bool or an integer >= 0 (2: a progress bar)")
+            self._fail("verbose", "a bool or an integer >= 0")
 
     def _check_own_params(self) -> None:
         """The subclass's own parameters."""
@@ -452,8 +467,11 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
         Raises
         ------
-        mlplab.DivergenceError
-            If the loss becomes NaN or infinite (lower ``learning_rate_init``).
+        ValueError
+            ``mlplab.DivergenceError`` (a ``ValueError``) with scikit-learn's
+            message, "Solver produced non-finite parameter weights...", if the
+            loss becomes NaN or infinite (lower ``learning_rate_init``). With
+            ``early_stopping`` the fit ends instead, with the best weights.
         """
         return self._fit(X, y, sample_weight)
 
@@ -471,8 +489,11 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 f"{type(self).__name__}: partial_fit does not support "
                 "early_stopping=True"
             )
-        first = not hasattr(self, "model_") or not (self.warm_start or incremental)
+        go_on = self.warm_start or incremental
+        first = not hasattr(self, "model_") or not go_on
+        adopt = first and go_on and bool(self._assigned)  # coefs_ assigned
         X, y = self._validate(X, y, arch.dtype if first else self.model_.dtype, first)
+        arch = dataclasses.replace(arch, dtype=X.dtype)  # X's, unless dtype given
         # what the model learns: Y and its number of output units
         Y, n_outputs = self._encode(y, first, incremental, classes)
         sw = self._sample_weight(sample_weight, y, incremental)
@@ -482,6 +503,8 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             train, val_data, val_score_data = self._split(X, Y, y, sw, seed)
         if first:
             self._initialize(arch, X.shape[1], n_outputs, seed)
+            if adopt:
+                self._adopt_assigned()
         else:
             self._check_architecture(arch, n_outputs)
             if self.early_stopping and self.validation_scores_ is None:
@@ -489,7 +512,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         batch_size = self._batch_size(train[0].shape[0])
         X_tr, Y_tr, sw_tr = self._penalize(train, batch_size)
         if not incremental or first:  # a new optimizer per fit, as scikit-learn
-            self.model_.compile(loss=self._loss(), optimizer=self._optimizer())
+            self.model_.compile(loss=self._loss(), optimizer=self._new_optimizer())
         monitor = _SklearnEpochEnd(self, X_tr.shape[0], val_score_data)
         epochs = 1 if incremental else self.max_iter
         self._train(X_tr, Y_tr, sw_tr, epochs, batch_size, val_data, monitor)
@@ -505,17 +528,18 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return self
 
     def _validate(
-        self, X: Any, y: Any, dtype: np.dtype, reset: bool
+        self, X: Any, y: Any, dtype: np.dtype | None, reset: bool
     ) -> tuple[np.ndarray, np.ndarray]:
         """``X`` and ``y`` checked by scikit-learn (``reset``: a new fit, which
-        records ``n_features_in_``); a one-column ``y`` made 1-D."""
+        records ``n_features_in_``); a one-column ``y`` made 1-D. ``X`` is cast
+        to ``dtype``; None keeps float32 and makes anything else float64."""
         X, y = validate_data(
             self,
             X,
             y,
             multi_output=True,
             y_numeric=isinstance(self, RegressorMixin),
-            dtype=dtype,
+            dtype=(np.float64, np.float32) if dtype is None else dtype,
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -558,22 +582,41 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 shuffle=self.shuffle,
                 validation_data=val_data,
                 callbacks=[monitor],
-                verbose=1 if self.verbose >= 2 else 0,
+                verbose=0,
                 sample_weight=sw,
             )
         except DivergenceError as err:
-            # The engine's hint names its own knobs; name the estimator's.
+            if self.early_stopping:
+                # as scikit-learn: the diverged epoch scores NaN, and fit ends
+                # with the best weights put back
+                self._record_divergence(monitor)
+                return
+            # scikit-learn's words first (code matches them), then the
+            # estimator's knobs rather than the engine's
             lr = self.learning_rate_init
             err.args = (
-                f"{type(self).__name__}: training diverged after {self.n_iter_} "
+                "Solver produced non-finite parameter weights. The input data may "
+                f"contain large values and need to be preprocessed. "
+                f"({type(self).__name__}: training diverged after {self.n_iter_} "
                 f"complete epoch(s) of this fit: the loss became {err.loss}; the "
                 "model keeps the last weights that gave a finite loss. Lower "
                 f"learning_rate_init (it is {lr:g}; try {lr / 10:g}) or scale the "
-                "inputs (e.g. StandardScaler first in a Pipeline)",
+                "inputs, e.g. StandardScaler first in a Pipeline.)",
             )
             raise
         except KeyboardInterrupt:  # _train, _fit, fit: the caller is 4 up
             warnings.warn("Training interrupted by user.", stacklevel=4)
+
+    def _record_divergence(self, monitor: _SklearnEpochEnd) -> None:
+        """The epoch that diverged, as scikit-learn records it: a NaN loss
+        and validation score; training stops there."""
+        self.n_iter_ += 1
+        self.loss_ = np.nan
+        self.loss_curve_.append(np.nan)
+        assert self.validation_scores_ is not None and self.val_loss_curve_ is not None
+        self.validation_scores_.append(np.nan)
+        self.val_loss_curve_.append(np.nan)
+        monitor.stopped = True
 
     def _seed(self) -> int:
         """The seed of a new model and of the early-stopping split: an integer
@@ -670,11 +713,11 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             np.arange(X.shape[0]),
             random_state=seed,
             test_size=self.validation_fraction,
-            stratify=y if self._stratify() else None,
+            stratify=self._strata(y),
         )
         if idx_val.shape[0] < 2:
             raise ValueError(
-                f"{type(self).__name__}: the validation set is too small "
+                f"{type(self).__name__}: The validation set is too small "
                 f"({idx_val.shape[0]} of {X.shape[0]} samples). Increase "
                 f"validation_fraction (it is {self.validation_fraction}) or the "
                 "size of your data set"
@@ -695,7 +738,16 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             )
         return min(self.batch_size, n)
 
+    @property
     def _optimizer(self) -> Optimizer:
+        """The fitted model's optimizer (scikit-learn's estimators keep theirs
+        under this name; its ``learning_rate`` is the current rate)."""
+        check_is_fitted(self)
+        opt = self.model_.optimizer
+        assert opt is not None
+        return opt
+
+    def _new_optimizer(self) -> Optimizer:
         return optimizers.create(
             self.solver,
             self.learning_rate_init,
@@ -743,8 +795,9 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _loss(self) -> str:
         raise NotImplementedError
 
-    def _stratify(self) -> bool:
-        return False
+    def _strata(self, y: np.ndarray) -> np.ndarray | None:
+        """What the early-stopping split is stratified on (None: not)."""
+        return None
 
     def _validation_score(self, X: np.ndarray, y: np.ndarray, sw: Any) -> float:
         raise NotImplementedError
@@ -791,21 +844,86 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        try:  # transform gives arrays of the model's dtype, whatever X's
-            tags.transformer_tags.preserves_dtype = [check_dtype(self.dtype).name]
+        try:  # transform gives arrays of the model's dtype
+            tags.transformer_tags.preserves_dtype = (
+                ["float64", "float32"]
+                if self.dtype is None
+                else [check_dtype(self.dtype).name]
+            )
         except ValueError:
             pass  # fit will say what is wrong with dtype
         return tags
 
     @property
     def coefs_(self) -> list[np.ndarray]:
-        check_is_fitted(self)
-        return [layer.params["W"] for layer in self._dense_layers()]
+        return self._weights("W")
+
+    @coefs_.setter
+    def coefs_(self, value: Any) -> None:
+        self._assign("W", value)
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
+        return self._weights("b")
+
+    @intercepts_.setter
+    def intercepts_(self, value: Any) -> None:
+        self._assign("b", value)
+
+    def _weights(self, key: str) -> list[np.ndarray]:
+        """Views of the model's weight matrices (``W``) or biases (``b``);
+        before a fit, the lists assigned to ``coefs_`` / ``intercepts_``."""
+        if not hasattr(self, "model_") and key in self._assigned:
+            return self._assigned[key]
         check_is_fitted(self)
-        return [layer.params["b"] for layer in self._dense_layers()]
+        return [layer.params[key] for layer in self._dense_layers()]
+
+    def _assign(self, key: str, value: Any) -> None:
+        """Write ``value`` into the model's weights; before a fit, keep the
+        list: ``partial_fit`` (or ``fit`` with ``warm_start``) then starts
+        from it, as scikit-learn's."""
+        if not isinstance(value, list | tuple):
+            raise TypeError(
+                f"{type(self).__name__}: coefs_ and intercepts_ take a list of "
+                f"arrays, one per layer; received {type(value).__name__}"
+            )
+        if not hasattr(self, "model_"):
+            self._assigned[key] = value
+            return
+        views = self._weights(key)
+        if len(value) != len(views):
+            raise ValueError(
+                f"{type(self).__name__}: the model has {len(views)} layers; "
+                f"received {len(value)} arrays"
+            )
+        for i, (view, new) in enumerate(zip(views, value, strict=True)):
+            new = np.asarray(new, dtype=view.dtype)
+            if new.shape != view.shape:
+                raise ValueError(
+                    f"{type(self).__name__}: layer {i} has shape {view.shape}; "
+                    f"received an array of shape {new.shape}"
+                )
+            view[...] = new
+
+    @property
+    def _assigned(self) -> dict[str, Any]:
+        """Weights assigned before the first fit (see :meth:`_assign`)."""
+        return self.__dict__.setdefault("_assigned_weights", {})
+
+    def _adopt_assigned(self) -> None:
+        """Start the new model from the assigned ``coefs_`` and
+        ``intercepts_``."""
+        assigned = self.__dict__.pop("_assigned_weights", {})
+        if set(assigned) != {"W", "b"}:
+            raise ValueError(
+                f"{type(self).__name__}: assign both coefs_ and intercepts_ to "
+                "start from given weights"
+            )
+        dtype = self.model_.dtype
+        weights = []
+        for W, b in zip(assigned["W"], assigned["b"], strict=True):
+            weights += [np.asarray(W, dtype=dtype), np.asarray(b, dtype=dtype)]
+        self.model_.set_weights(weights)
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -865,7 +983,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         dropout: Any = 0.0,
         kernel_initializer: Any = "glorot_uniform",
         class_weight: Any = None,
-        dtype: Any = "float64",
+        dtype: Any = None,
     ) -> None:
         _store_arguments(self, locals())
 
@@ -938,8 +1056,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             seen = np.unique(y)
             if not np.array_equal(seen, self.classes_):
                 raise ValueError(
-                    f"{name}: warm_start needs y to have the classes of the "
-                    f"previous fit, {self.classes_}; y has {seen}"
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {seen}"
                 )
 
     def _output_activation(self) -> str:
@@ -953,8 +1072,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             else "binary_crossentropy"
         )
 
-    def _stratify(self) -> bool:
-        return not self._multilabel
+    def _strata(self, y: np.ndarray) -> np.ndarray | None:
+        if self._multilabel:
+            return None
+        if len(self.classes_) == 2:
+            # as scikit-learn: on the binarized labels, one boolean column (so
+            # its message names the classes 'False' and 'True'); the same split
+            # as on the labels themselves
+            return (y == self.classes_[-1]).reshape(-1, 1)
+        return y
 
     def _sample_weight(
         self, sample_weight: Any, y: np.ndarray, incremental: bool
@@ -990,6 +1116,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return np.nan
         return float(accuracy_score(y, self._labels(A), sample_weight=sw))
 
+    @available_if(_stochastic_solver)
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, *, sample_weight: Any = None
     ) -> MLPClassifier:
@@ -1097,7 +1224,7 @@ default "squared_error"
         n_iter_no_change: Any = 10,
         dropout: Any = 0.0,
         kernel_initializer: Any = "glorot_uniform",
-        dtype: Any = "float64",
+        dtype: Any = None,
     ) -> None:
         _store_arguments(self, locals())
 
@@ -1118,8 +1245,8 @@ default "squared_error"
     def _output_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "linear"
 
-    def _loss(self) -> str:
-        return self.loss
+    def _loss(self) -> Any:
+        return _SklearnSquaredError() if self.loss == "squared_error" else self.loss
 
     def _validation_score(self, X: np.ndarray, y: np.ndarray, sw: Any) -> float:
         A = self.model_.predict(X)
@@ -1127,6 +1254,7 @@ default "squared_error"
             return np.nan
         return float(r2_score(y, A.ravel() if y.ndim == 1 else A, sample_weight=sw))
 
+    @available_if(_stochastic_solver)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """One epoch over ``(X, y)``, going on from the fitted model if there
         is one (same optimizer state).
@@ -1148,6 +1276,23 @@ default "squared_error"
         tags.target_tags.multi_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+
+class _SklearnSquaredError(losses.SquaredError):
+    """scikit-learn's ``squared_error`` for several targets: the value is half
+    the mean over all entries of ``(a - y)**2`` (``loss_`` agrees), but the
+    gradient is ``(a - y) / n``, that of half the mean over samples of the
+    *sum* over targets -- ``n_outputs`` times the value's derivative. With
+    one target the two agree, bit for bit with mlplab's ``squared_error``;
+    with more, this keeps the trajectory of scikit-learn's ``MLPRegressor``.
+    """
+
+    def gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        out = np.subtract(A, Y, out=out)
+        out *= 1.0 / A.shape[0]
+        return out
 
 
 def _store_arguments(est: BaseEstimator, arguments: dict[str, Any]) -> None:

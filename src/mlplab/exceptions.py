@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 
-class DivergenceError(FloatingPointError):
+class DivergenceError(FloatingPointError, ValueError):
     """Training produced a NaN or infinite loss.
 
     ``fit`` raises it as soon as the loss stops being finite; the model keeps
-    the last weights that gave a finite loss.
+    the last weights that gave a finite loss. It is a ``ValueError`` too, as
+    scikit-learn's estimators raise for non-finite weights, so code written
+    for either library catches it.
 
     Attributes
     ----------

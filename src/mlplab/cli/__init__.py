@@ -103,12 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"mlplab: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except DivergenceError as exc:  # a ValueError too: caught first
+        print(f"mlplab: error: {exc}", file=sys.stderr)
+        return 1
     except (ValueError, TypeError) as exc:
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return 2
-    except DivergenceError as exc:
-        print(f"mlplab: error: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # the reader left, e.g. `mlplab predict ... | head`
         _silence_stdout()
         return 141  # as a shell reports a process ended by SIGPIPE
