@@ -35,12 +35,13 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Speed and memory against hand-written NumPy, scikit-learn and (when installed)
-# PyTorch, and the scikit-learn adapters' overhead and accuracy; several
-# minutes. Not part of `make test`.
+# PyTorch, the scikit-learn adapters' overhead and accuracy, and training on a
+# large sparse matrix; several minutes. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/estimators.py
 	$(BIN)/python benchmarks/playground.py
+	$(BIN)/python benchmarks/sparse.py
 
 # The same, also writing the tables into README.md and the curves into docs/.
 bench-readme: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -220,3 +221,45 @@ def check_features(X: Any, *, dtype: np.dtype, name: str = "X") -> np.ndarray:
             "X.reshape(1, -1) for a single sample"
         )
     return check_array(arr, name, dtype=dtype, ndim=2)
+
+
+def is_sparse(X: Any) -> bool:
+    """Whether ``X`` is a scipy.sparse matrix or array, without importing
+    scipy (an object of scipy's can exist only once scipy is imported)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(X))
+
+
+def check_sparse_features(X: Any, *, dtype: np.dtype, name: str = "X") -> Any:
+    """Sparse inputs: a 2-D scipy.sparse matrix or array, returned in CSR
+    format (CSR and CSC kept as matrix or array; any other format converted)
+    with its stored values cast to ``dtype``, never densified. The stored
+    values must be finite; a matrix already CSR of ``dtype`` is returned as
+    is (not copied, not modified)."""
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features); received a sparse "
+            f"array of shape {X.shape}"
+        )
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} is empty; received shape {X.shape}")
+    given_csr = X if X.format == "csr" else X.tocsr()
+    check_numeric(given_csr.data, name)
+    with np.errstate(over="ignore"):  # too large for dtype: inf, refused below
+        csr = given_csr.astype(dtype, copy=False)
+    if not all_finite(csr.data):
+        k = int(np.flatnonzero(~np.isfinite(csr.data))[0])
+        row = int(np.searchsorted(csr.indptr, k, side="right")) - 1
+        where = (row, int(csr.indices[k]))
+        given = given_csr.data[k].item()
+        if np.isfinite(given):
+            raise ValueError(
+                f"{name} holds {given!r} at index {where}, too large for "
+                f"{np.dtype(dtype).name} (at most {np.finfo(dtype).max:.4g}); "
+                "scale the data"
+            )
+        raise ValueError(
+            f"{name} contains NaN or infinity among its stored values (first at "
+            f"index {where}: {given!r}); remove or impute those values"
+        )
+    return csr

@@ -398,6 +398,8 @@ class Features(Layer):
         return {"A": (n, len(self.features)), "dX": (n, self.input_dim)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        if not isinstance(X, np.ndarray):
+            self.check_dense_input(X)
         bufs = self.work_arrays(X.shape[0], self._shapes)
         self._X = X
         return self.feature_map.transform(X, out=bufs["A"])

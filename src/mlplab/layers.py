@@ -35,13 +35,13 @@ striding across a few units. Matrix products are written on the transposes
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from . import activations, initializers, regularizers
 from ._registry import Registry
-from ._validation import check_positive, check_range
+from ._validation import check_positive, check_range, is_sparse
 
 __all__ = [
     "Activation",
@@ -111,7 +111,22 @@ class WorkArrays:
 
 
 class Layer:
-    """Base class of all layers."""
+    """Base class of all layers.
+
+    Attributes
+    ----------
+    accepts_sparse : bool
+        Whether the layer takes a scipy.sparse matrix as its input (``Dense``
+        does: first in a model, it multiplies sparse inputs without
+        densifying them). The others refuse one with a TypeError.
+    """
+
+    accepts_sparse: ClassVar[bool] = False
+    #: what the TypeError refusing sparse input advises
+    sparse_advice: ClassVar[str] = (
+        "a model takes sparse input with a Dense layer first; otherwise densify "
+        "it with X.toarray()"
+    )
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name
@@ -153,6 +168,15 @@ class Layer:
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
+
+    def check_dense_input(self, X: Any) -> None:
+        """Refuse a scipy.sparse ``X`` (a layer with ``accepts_sparse`` False)
+        with a TypeError that says what to do instead."""
+        if is_sparse(X):
+            raise TypeError(
+                f"{type(self).__name__} takes dense input; received a scipy.sparse "
+                f"matrix of shape {X.shape}: {self.sparse_advice}"
+            )
 
     def backward(self, dA: np.ndarray, need_dX: bool = True) -> np.ndarray | None:
         raise NotImplementedError
@@ -251,7 +275,13 @@ class Dense(_WithActivation):
         dW = X.T @ dZ              # (n_in, units)
         db = 1.T @ dZ              # (units,) the sum over samples, as a dot
         dX = dZ @ W.T              # (n, n_in)
+
+    ``X`` may be a scipy.sparse matrix (CSR; the model converts other
+    formats): ``X @ W`` and ``X.T @ dZ`` are then sparse-dense products,
+    whose results are dense, and no work array of X's shape is made.
     """
+
+    accepts_sparse: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -297,12 +327,32 @@ class Dense(_WithActivation):
         assert d is not None
         return {"Z": (n, u), "A": (n, u), "dZ": (n, u), "dX": (n, d), "ones": (n,)}
 
+    def _sparse_shapes(self, n: int) -> dict[str, tuple[int, ...]]:
+        # A sparse X is the model's input: no dX (the first layer needs none),
+        # whose (n, n_in) array could be as large as X densified.
+        u = self.units
+        return {"Z": (n, u), "A": (n, u), "dZ": (n, u), "ones": (n,)}
+
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        if not isinstance(X, np.ndarray):  # a scipy.sparse matrix
+            return self._forward_sparse(X)
         bufs = self.work_arrays(X.shape[0], self._shapes)
         Z = bufs["Z"]  # (n, units), unit-major
         np.dot(self.params["W"].T, X.T, out=bufs["ZT"])  # Z = X @ W
         if self.use_bias:
             np.add(Z, self.params["b"], out=Z)  # Z += b, along contiguous rows
+        self._X, self._Z = X, Z
+        self._A = self.activation.forward(Z, out=bufs["A"])
+        return self._A
+
+    def _forward_sparse(self, X: Any) -> np.ndarray:
+        """``forward`` for a scipy.sparse ``X`` (n, n_in): ``X @ W``, a
+        sparse-dense product, copied into the work array ``Z``."""
+        bufs = self.work_arrays(X.shape[0], self._sparse_shapes)
+        Z = bufs["Z"]  # (n, units), unit-major
+        np.copyto(Z, X @ self.params["W"])  # Z = X @ W, (n, units) dense
+        if self.use_bias:
+            np.add(Z, self.params["b"], out=Z)
         self._X, self._Z = X, Z
         self._A = self.activation.forward(Z, out=bufs["A"])
         return self._A
@@ -319,15 +369,43 @@ class Dense(_WithActivation):
         bufs = self._bufs  # those of the forward pass: the same batch
         W = self.params["W"]
         dZT = bufs["dZT"] if dZ is bufs["dZ"] else dZ.T
-        np.dot(X.T, dZ, out=self.grads["W"])  # dW = X.T @ dZ
+        if isinstance(X, np.ndarray):
+            np.dot(X.T, dZ, out=self.grads["W"])  # dW = X.T @ dZ
+        else:
+            self._sparse_kernel_gradient(X, dZ)
         if self.use_bias:
             np.dot(dZT, bufs["ones"], out=self.grads["b"])  # db = sum of dZ rows
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(W, self.grads["W"])
         if not need_dX:
             return None
+        if "dXT" not in bufs:  # the work arrays of a sparse X have none
+            dX = np.empty((dZ.shape[0], W.shape[0]), dtype=self.dtype, order="F")
+            bufs["dX"], bufs["dXT"] = dX, dX.T
         np.dot(W, dZT, out=bufs["dXT"])  # dX = dZ @ W.T
         return bufs["dX"]
+
+    def _sparse_kernel_gradient(self, X: Any, dZ: np.ndarray) -> None:
+        """``dW = X.T @ dZ`` for a scipy.sparse ``X``, written into the
+        gradient array without a temporary of W's size where the batch uses
+        few of the features (a mini-batch of a wide, sparse X): the rows of
+        ``dW`` of features absent from the batch are zero, and the others are
+        the product of X restricted to the features it uses. The sums are
+        those of ``X.T @ dZ``, in the same order."""
+        dW = self.grads["W"]
+        used = np.zeros(X.shape[1], dtype=bool)
+        used[X.indices] = True
+        cols = np.flatnonzero(used)
+        if 2 * cols.size > X.shape[1]:  # most features: no temporary to save
+            np.copyto(dW, X.T @ dZ)  # (n_in, n) sparse @ (n, units) dense
+            return
+        position = np.cumsum(used) - 1  # feature -> its column among `cols`
+        Xc = type(X)(
+            (X.data, position[X.indices], X.indptr),
+            shape=(len(X.indptr) - 1, cols.size),
+        )
+        dW[...] = 0.0
+        dW[cols] = Xc.T @ dZ  # (n_used, units)
 
     def penalty(self) -> float:
         if self.kernel_regularizer is None:
@@ -367,6 +445,8 @@ class Activation(_WithActivation):
         return {"A": (n, d), "dZ": (n, d)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        if not isinstance(X, np.ndarray):
+            self.check_dense_input(X)
         bufs = self.work_arrays(X.shape[0], self._shapes)
         self._Z = X
         self._A = self.activation.forward(X, out=bufs["A"])
@@ -401,6 +481,8 @@ class Dropout(Layer):
         self._dX: np.ndarray | None = None
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        if not isinstance(X, np.ndarray):
+            self.check_dense_input(X)
         if not training or self.rate == 0.0:
             self._mask = None
             return X
@@ -452,6 +534,11 @@ class Rescaling(Layer):
     array([[1., 1.]])
     """
 
+    sparse_advice: ClassVar[str] = (
+        "scale it with scikit-learn's MaxAbsScaler (which keeps it sparse) and "
+        "leave Rescaling out, or densify it with X.toarray()"
+    )
+
     def __init__(self, scale: Any = 1.0, offset: Any = 0.0, name: str | None = None):
         super().__init__(name)
         self.scale = self._vector("scale", scale)
@@ -488,6 +575,8 @@ class Rescaling(Layer):
         return {"A": (n, self.input_dim), "dX": (n, self.input_dim)}
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        if not isinstance(X, np.ndarray):
+            self.check_dense_input(X)
         bufs = self.work_arrays(X.shape[0], self._shapes)
         A = np.multiply(X, self.scale.astype(self.dtype, copy=False), out=bufs["A"])
         return np.add(A, self.offset.astype(self.dtype, copy=False), out=A)

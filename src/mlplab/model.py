@@ -26,7 +26,9 @@ member                                    what it does
 ``require_compiled(what)``                the (loss, optimizer), or a
                                           ValueError naming ``what``
 ``check_inputs(X, name)``                 X checked and cast to the model's
-                                          dtype; builds the model on first use
+                                          dtype; builds the model on first use.
+                                          A scipy.sparse X stays sparse (CSR):
+                                          batches are its row slices
 ``encode_targets(y, n, name)``            labels or targets checked and encoded
                                           as an (n, n_outputs) matrix
 ``forward(X, training)``                  the output activations (a reused
@@ -66,6 +68,8 @@ from ._validation import (
     check_positive,
     check_sample_weight,
     check_seed,
+    check_sparse_features,
+    is_sparse,
 )
 from .callbacks import History
 from .exceptions import DivergenceError
@@ -348,9 +352,24 @@ class Sequential:
         )
 
     def check_inputs(self, X: Any, name: str = "X") -> np.ndarray:
-        arr = check_features(X, dtype=self.dtype, name=name)
-        self._ensure_built(arr.shape[1])
-        return arr
+        """``X`` checked: a 2-D array of finite numbers, cast to the model's
+        dtype, with the model's number of features (the model is built for
+        it on first use).
+
+        A scipy.sparse matrix or array stays sparse: it comes back in CSR
+        format (other formats converted), its stored values cast and checked,
+        for a model whose first layer takes sparse input (``Dense``); any
+        other first layer refuses it with a TypeError.
+        """
+        if not is_sparse(X):
+            arr = check_features(X, dtype=self.dtype, name=name)
+            self._ensure_built(arr.shape[1])
+            return arr
+        csr = check_sparse_features(X, dtype=self.dtype, name=name)
+        if self.layers and not self.layers[0].accepts_sparse:
+            self.layers[0].check_dense_input(csr)
+        self._ensure_built(csr.shape[1])
+        return csr
 
     # -- compile -------------------------------------------------------------------
     def compile(
@@ -502,7 +521,7 @@ class Sequential:
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
+        X : array of shape (n_samples, n_features), or a scipy.sparse matrix
         y : labels or targets (see ``fit``)
         training : bool, default False
             Run layers in training mode (dropout active).
@@ -550,7 +569,11 @@ class Sequential:
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
+        X : array of shape (n_samples, n_features), or a scipy.sparse matrix
+            A sparse ``X`` (CSR, CSC or any format scipy converts to CSR) is
+            never densified: the first layer, a ``Dense``, multiplies it as
+            sparse, and each batch is a slice of its rows. Validation data
+            may be sparse too.
         y : labels or targets
             Sigmoid output: 0/1 labels, shape (n,) or (n, k). Softmax output:
             integer labels (n,) or one-hot (n, k). Otherwise (regression): (n,)
@@ -612,8 +635,9 @@ class Sequential:
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Output-layer activations, shape (n_samples, n_outputs): probabilities
         for sigmoid and softmax outputs. Large inputs are processed in chunks of
-        ``batch_size`` rows (default 4096). Inputs so large that the outputs
-        overflow to NaN or infinity raise a ``ValueError``."""
+        ``batch_size`` rows (default 4096); a scipy.sparse ``X`` stays sparse.
+        Inputs so large that the outputs overflow to NaN or infinity raise a
+        ``ValueError``."""
         if not self.built:
             if X is None or not hasattr(np.asarray(X), "shape"):
                 raise ValueError("the model is not built: call fit() first")
@@ -624,7 +648,7 @@ class Sequential:
         if not all_finite(A):
             raise ValueError(
                 "the predictions overflow to NaN or infinity: X holds values up to "
-                f"{float(np.abs(Xa).max()):.4g} and the weights up to "
+                f"{_largest_magnitude(Xa):.4g} and the weights up to "
                 f"{float(np.abs(self._flat_params).max()):.4g}; scale the inputs as "
                 "the training data was scaled"
             )
@@ -858,3 +882,10 @@ class Sequential:
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential([{layers}], input_dim={self.input_dim})"
+
+
+def _largest_magnitude(X: Any) -> float:
+    """The largest absolute value in ``X``, an array or a scipy.sparse matrix
+    (whose stored values are read, without densifying it)."""
+    values = X.data if is_sparse(X) else X
+    return float(np.abs(values).max(initial=0.0))

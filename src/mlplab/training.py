@@ -16,7 +16,9 @@ Training is the same loop for every batch size: full-batch gradient descent
 mini-batch (``batch_size=k``). The samples are reshuffled every epoch by
 drawing a permutation; each batch is then gathered into buffers reused all
 through training, so memory holds the data once plus one batch, never a
-shuffled copy of the whole data set. Each batch is one call of
+shuffled copy of the whole data set. A scipy.sparse ``X`` (CSR once
+checked) stays sparse: each batch is a CSR matrix of its rows. Each batch is
+one call of
 :meth:`mlplab.Sequential.step` (forward, loss, backward, optimizer update);
 the loop adds the batching, the metrics, validation, callbacks and the
 divergence guard.
@@ -126,7 +128,8 @@ class Trainer:
         self._X, self._Y, self._sw, self._X_val, self._Y_val = data
         n = self._X.shape[0]
         self._bs = bs = n if batch_size is None else min(batch_size, n)
-        if bs == n and self._X.nbytes <= _SMALL_FULL_BATCH:
+        dense = isinstance(self._X, np.ndarray)  # else a scipy.sparse CSR matrix
+        if dense and bs == n and self._X.nbytes <= _SMALL_FULL_BATCH:
             # A small full batch is used as is every step: store it features x
             # samples once (a (n, d) view of a C-contiguous (d, n) copy), which
             # makes its two products per step cheaper. Larger data is never copied.
@@ -135,7 +138,8 @@ class Trainer:
         self._rng = np.random.default_rng(seed) if seed is not None else model.train_rng
         for layer in model.layers:
             layer.rng = self._rng
-        self._batch_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._dense = dense
+        self._batch_buffers: dict[int, tuple[np.ndarray | None, np.ndarray]] = {}
         # full-batch sample weights scaled once, for every epoch
         self._full_sw = (
             _batch_weights(self._sw) if self._sw is not None and bs == n else None
@@ -283,20 +287,25 @@ class Trainer:
 
     def _gather(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The rows ``idx`` of the training data, copied into buffers kept per
-        batch size (the batch size, and a smaller last batch)."""
+        batch size (the batch size, and a smaller last batch); for a sparse X,
+        a new CSR matrix of those rows."""
         m = idx.shape[0]
         bufs = self._batch_buffers
         if m not in bufs:
             bufs[m] = (
-                np.empty((m, self._X.shape[1]), dtype=self._X.dtype),
+                np.empty((m, self._X.shape[1]), dtype=self._X.dtype)
+                if self._dense
+                else None,
                 np.empty((self._Y.shape[1], m), dtype=self._Y.dtype),
             )
         Xbuf, YTbuf = bufs[m]
         # mode="clip" skips the copy that "raise" makes of `out`; the indices
         # are a permutation, always in range. Y is gathered as columns of its
         # (n_outputs, n) C-contiguous transpose, which is cheap.
-        Xb = np.take(self._X, idx, axis=0, out=Xbuf, mode="clip")
         Yb = np.take(self._Y.T, idx, axis=1, out=YTbuf, mode="clip").T
+        if Xbuf is None:  # CSR row indexing: a CSR batch, the nonzeros only
+            return self._X[idx], Yb
+        Xb = np.take(self._X, idx, axis=0, out=Xbuf, mode="clip")
         return Xb, Yb
 
     def _validate(self, epoch: int, logs: dict[str, float]) -> None:
