@@ -100,6 +100,9 @@ _OUT_NAMES = {
 _REGRESSION_LOSSES = ("squared_error", "mse", "absolute_error", "huber", "poisson")
 _SOLVERS = ("adam", "sgd", "rmsprop", "adagrad")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
+# Sparse X (a TF-IDF matrix, say) stays sparse: the first layer's product is
+# a sparse-dense one, batches are row slices (see Sequential.fit).
+_SPARSE = ("csr", "csc")
 _AUTO_BATCH = 200  # batch_size="auto" is min(200, n_samples), as scikit-learn's
 # The numeric parameters' ranges: (low, high, low_open, high_open), checked in
 # this order.
@@ -541,6 +544,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             y_numeric=isinstance(self, RegressorMixin),
             dtype=(np.float64, np.float32) if dtype is None else dtype,
             reset=reset,
+            accept_sparse=_SPARSE,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -806,7 +810,9 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _outputs(self, X: Any) -> np.ndarray:
         """The output layer's activations, ``X`` checked as at fit time."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.model_.dtype)
+        X = validate_data(
+            self, X, reset=False, dtype=self.model_.dtype, accept_sparse=_SPARSE
+        )
         return self.model_.predict(X)
 
     def transform(self, X: Any, layer: int | None = None) -> np.ndarray:
@@ -832,7 +838,9 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 else f"{type(self).__name__}.transform needs a hidden layer; "
                 "this model has none (hidden_layer_sizes=())"
             )
-        X = validate_data(self, X, reset=False, dtype=self.model_.dtype)
+        X = validate_data(
+            self, X, reset=False, dtype=self.model_.dtype, accept_sparse=_SPARSE
+        )
         outputs = self.model_.layer_outputs(X)
         dense = [i for i, x in enumerate(self.model_.layers) if isinstance(x, Dense)]
         return outputs[dense[k - 1]]
@@ -844,6 +852,7 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         try:  # transform gives arrays of the model's dtype
             tags.transformer_tags.preserves_dtype = (
                 ["float64", "float32"]
