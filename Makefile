@@ -35,12 +35,14 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Speed and memory against hand-written NumPy, scikit-learn and (when installed)
-# PyTorch, the scikit-learn adapters' overhead and accuracy, and training on a
-# large sparse matrix; several minutes. Not part of `make test`.
+# PyTorch, the scikit-learn adapters' overhead and accuracy, the playground's live
+# view, L-BFGS against gradient descent and Adam, and training on a large sparse
+# matrix; several minutes. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/estimators.py
 	$(BIN)/python benchmarks/playground.py
+	$(BIN)/python benchmarks/lbfgs.py
 	$(BIN)/python benchmarks/sparse.py
 
 # The same, also writing the tables into README.md and the curves into docs/.
@@ -48,6 +50,7 @@ bench-readme: $(STAMP)
 	$(BIN)/python benchmarks/run.py --readme README.md --plot docs/bench-scaling.png
 	$(BIN)/python benchmarks/estimators.py --readme README.md
 	$(BIN)/python benchmarks/playground.py --readme README.md
+	$(BIN)/python benchmarks/lbfgs.py --readme README.md --plot docs/lbfgs.png
 
 # The playground in your browser (see README, "The playground").
 playground: $(STAMP)

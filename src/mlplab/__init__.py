@@ -38,7 +38,7 @@ from .features import Features
 from .gradcheck import GradcheckReport, gradcheck
 from .layers import Activation, Dense, Dropout, Layer, Rescaling
 from .model import Sequential
-from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .optimizers import LBFGS, SGD, Adagrad, Adam, RMSprop
 from .persistence import ModelCheckpoint, load, save
 from .regularizers import L1, L1L2, L2
 
@@ -71,6 +71,7 @@ __all__ = [
     "L1",
     "L1L2",
     "L2",
+    "LBFGS",
     "SGD",
     "Activation",
     "Adagrad",

@@ -19,6 +19,11 @@ Update rules (``g`` gradient, ``lr`` learning rate, ``t`` step count from 1):
 ``clipnorm`` rescales the gradients before the update so that their global L2
 norm, taken over all arrays together, is at most ``clipnorm``.
 
+``LBFGS`` is another kind of optimizer: it takes no single steps but runs
+SciPy's L-BFGS-B over every weight at once, full batch, choosing its own step
+lengths by a line search; the training loop (:class:`mlplab.training.Trainer`)
+calls its :meth:`LBFGS.minimize` instead of ``step``.
+
 >>> import numpy as np
 >>> import mlplab as ml
 >>> w, g = np.array([1.0, 2.0]), np.array([0.5, -0.5])
@@ -29,18 +34,22 @@ array([0.95, 2.05])
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import schedules
 from ._registry import Registry
-from ._validation import check_positive, check_range, is_int
+from ._validation import check_int, check_positive, check_range, is_int
 
 __all__ = [
+    "LBFGS",
     "PRESETS",
     "SGD",
     "Adagrad",
@@ -449,8 +458,197 @@ def _scaled_descent(
     p -= tmp
 
 
+class LBFGS(Optimizer):
+    """Limited-memory BFGS: SciPy's ``minimize(method="L-BFGS-B")`` over every
+    weight of the model at once, on the full batch.
+
+    Each iteration builds a search direction from the last ``memory`` pairs of
+    weight and gradient differences (an approximation of the inverse Hessian)
+    and picks the step length by a line search, which evaluates the loss and
+    its gradient a few times. Training a model compiled with it, one epoch is
+    one L-BFGS iteration (see :class:`mlplab.training.Trainer`).
+
+    Parameters
+    ----------
+    max_fun : int, default 15000
+        At most about this many loss-and-gradient evaluations per call of
+        ``fit`` / ``Trainer.run``; SciPy checks it after each iteration, so
+        the last line search may go a few evaluations beyond (scikit-learn's
+        ``max_fun``, SciPy's ``maxfun``).
+    tol : float >= 0, default 1e-4
+        Stop when the largest absolute gradient entry is at most ``tol``
+        (scikit-learn's ``tol``, SciPy's ``gtol``). SciPy also stops when an
+        iteration reduces the loss by less than about ``2.2e-9`` relative.
+    memory : int, default 10
+        The number of correction pairs kept (SciPy's ``maxcor``).
+    learning_rate : float, default 1.0
+        Not used: the line search chooses every step. Accepted so that one
+        call builds any optimizer from a name and a learning rate
+        (:func:`create`, run configs, the command line); saved with the model.
+    clipnorm : None
+        Not supported (a ``ValueError`` otherwise): clipping the gradients
+        would make them disagree with the loss the line search measures.
+
+    Attributes
+    ----------
+    result : scipy.optimize.OptimizeResult or None
+        What the last :meth:`minimize` returned: ``nit`` (iterations),
+        ``nfev`` (evaluations), ``fun`` (the loss at the final weights),
+        ``status`` (0 converged, 1 ``maxiter`` or ``max_fun`` reached, 2 the
+        line search failed, 99 a callback stopped training) and ``message``.
+    iterations : int
+        L-BFGS iterations over every :meth:`minimize` so far.
+
+    Notes
+    -----
+    It is a full-batch method: ``fit`` refuses a ``batch_size`` smaller than
+    the number of samples, and dropout (a new random mask at every
+    evaluation would make the loss that the line search measures change
+    under it). ``step`` (``model.train_step``, ``mlplab.explain``) raises a
+    ``ValueError``. Each ``fit`` or ``Trainer.run`` starts a fresh
+    minimization: the curvature memory is not kept from one call to the
+    next, and :meth:`get_state` holds only the iteration count.
+
+    Examples
+    --------
+    >>> import mlplab as ml
+    >>> X, y = ml.datasets.make_moons(200, noise=0.2, seed=0)
+    >>> model = ml.Sequential([ml.Dense(5, activation="tanh"),
+    ...                        ml.Dense(1, activation="sigmoid")], input_dim=2, seed=0)
+    >>> model.compile("binary_crossentropy", ml.LBFGS(tol=1e-5))
+    >>> history = model.fit(X, y, epochs=200)
+    >>> result = model.optimizer.result
+    >>> result.nit == len(history.history["loss"]) <= 200
+    True
+    >>> history.history["loss"][-1] < 0.1
+    True
+    """
+
+    name = "lbfgs"
+
+    def __init__(
+        self,
+        max_fun: int = 15000,
+        tol: float = 1e-4,
+        memory: int = 10,
+        learning_rate: Any = 1.0,
+        clipnorm: float | None = None,
+    ) -> None:
+        if clipnorm is not None:
+            raise ValueError(
+                "L-BFGS takes no clipnorm: its line search needs the true "
+                f"gradient; received clipnorm={clipnorm!r}"
+            )
+        super().__init__(learning_rate, None)
+        self.max_fun = check_int("max_fun", max_fun, low=1)
+        self.tol = check_range("tol", tol, 0.0, np.inf, high_inclusive=False)
+        self.memory = check_int("memory", memory, low=1)
+        self.result: Any = None
+
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Refused: L-BFGS moves the weights only inside :meth:`minimize`."""
+        raise ValueError(
+            "L-BFGS takes no single gradient steps: it minimizes the full-batch "
+            "loss with a line search. Train with model.fit(...) or "
+            "Trainer(...).run(...), or compile with another optimizer (e.g. "
+            "'adam') for train_step and explain"
+        )
+
+    def minimize(
+        self,
+        fun: Callable[[np.ndarray], tuple[float, np.ndarray]],
+        x0: np.ndarray,
+        maxiter: int,
+        callback: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """Run L-BFGS-B from ``x0`` for at most ``maxiter`` iterations.
+
+        Parameters
+        ----------
+        fun : callable
+            ``fun(x) -> (loss, gradient)``, both float64, ``x`` of the shape
+            of ``x0``.
+        x0 : float64 array of shape (n_weights,)
+        maxiter : int >= 1
+        callback : callable, optional
+            Called after each iteration with one argument named
+            ``intermediate_result`` (its ``x`` and ``fun``; copy ``x`` to
+            keep it); raising ``StopIteration`` ends the minimization.
+
+        Returns
+        -------
+        scipy.optimize.OptimizeResult
+            Also kept as :attr:`result`.
+        """
+        from scipy import __version__ as scipy_version
+        from scipy.optimize import minimize
+
+        options: dict[str, Any] = {
+            "maxfun": self.max_fun,
+            "gtol": self.tol,
+            "maxiter": check_int("maxiter", maxiter, low=1),
+            "maxcor": self.memory,
+        }
+        if _version(scipy_version) < (1, 15):
+            options["iprint"] = -1  # silent; deprecated (and quiet) from 1.15
+        with _one_thread_for_scipys_blas():
+            result = minimize(
+                fun, x0, method="L-BFGS-B", jac=True, callback=callback, options=options
+            )
+        self.result = result
+        self.iterations += int(result.nit)
+        return result
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_fun": self.max_fun,
+            "tol": self.tol,
+            "memory": self.memory,
+        }
+
+
+def _one_thread_for_scipys_blas() -> Any:
+    """A context manager keeping the BLAS that SciPy's wheels bundle (their
+    ``scipy.libs``) to one thread.
+
+    L-BFGS-B calls it on vectors and on ``memory`` x ``memory`` matrices,
+    work far too small to share: with several threads each iteration waits
+    on the others (milliseconds instead of a fraction of one for a small
+    network, and slower even at 10^5 weights). NumPy's BLAS, which computes
+    the network's products, is left alone; so is a BLAS that SciPy shares
+    with NumPy (a system or conda build).
+    """
+    return _scipys_blas().limit(limits=1)
+
+
+@functools.cache
+def _scipys_blas() -> Any:
+    """A ``ThreadpoolController`` of the BLAS libraries SciPy bundles, found
+    once (scanning the loaded libraries takes milliseconds); call it after
+    ``scipy.optimize`` is imported."""
+    import scipy
+    from threadpoolctl import ThreadpoolController
+
+    own = Path(scipy.__file__).resolve().parent
+    controller = ThreadpoolController()
+    paths = [
+        info["filepath"]
+        for info in controller.info()
+        if Path(info["filepath"]).parent.name == "scipy.libs"
+        or own in Path(info["filepath"]).resolve().parents
+    ]
+    return controller.select(filepath=paths)
+
+
+def _version(text: str) -> tuple[int, int]:
+    """``(major, minor)`` of a version string such as ``"1.17.1"``."""
+    match = re.match(r"(\d+)\.(\d+)", text)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
 REGISTRY: Registry[Optimizer] = Registry(
-    "optimizer", Optimizer, [SGD, RMSprop, Adagrad, Adam]
+    "optimizer", Optimizer, [SGD, RMSprop, Adagrad, Adam, LBFGS]
 )
 
 

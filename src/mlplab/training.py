@@ -33,6 +33,19 @@ divergence guard.
 >>> _ = trainer.run(2)
 >>> trainer.epoch, len(trainer.history.history["loss"])
 (5, 5)
+
+A model compiled with :class:`mlplab.optimizers.LBFGS` trains on another
+path, kept apart below: ``run(epochs)`` is one SciPy L-BFGS-B minimization of
+the full-batch loss with ``maxiter=epochs``, and each L-BFGS iteration is one
+epoch. Its logs hold the loss at the new weights (not a mean over the epoch)
+and the metrics of those weights; ``on_epoch_begin`` comes before the
+iteration's first evaluation of the loss, ``on_epoch_end`` after it, each
+evaluation is one "batch" for the batch hooks, and a callback that sets
+``model.stop_training`` ends the minimization. Every ``run`` starts a fresh
+minimization, so the curvature memory is not carried from one call to the
+next (``run(10)`` twice is not ``run(20)``). ``trainer.lbfgs_result`` is
+SciPy's result of the last ``run`` (``nit``, ``nfev``, ``fun``, ``status``,
+``message``).
 """
 
 from __future__ import annotations
@@ -48,6 +61,8 @@ from . import metrics as metrics_
 from ._validation import check_int, check_range, check_sample_weight
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .exceptions import DivergenceError
+from .layers import Dropout
+from .optimizers import LBFGS
 
 if TYPE_CHECKING:
     from .model import Sequential
@@ -146,6 +161,8 @@ class Trainer:
         )
         self.epoch = 0
         self._begun = False
+        if isinstance(model.optimizer, LBFGS):
+            _check_lbfgs(model, batch_size, n)
         self._start_callbacks(callbacks, verbose, epochs)
 
     # -- set-up ------------------------------------------------------------------
@@ -198,10 +215,14 @@ class Trainer:
             self._begun = True
         if self.model.stop_training:
             return self.history
+        opt = self.model.optimizer
         # A diverging run overflows; the loss check reports that as one
         # DivergenceError instead of a stream of RuntimeWarnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            self._epochs(epochs)
+            if isinstance(opt, LBFGS):
+                self._lbfgs_epochs(opt, epochs)
+            else:
+                self._epochs(epochs)
         return self.history
 
     def finish(self) -> History:
@@ -317,7 +338,119 @@ class Trainer:
 
     def _learning_rate(self) -> float | None:
         opt = self.model.optimizer
-        return None if opt is None else opt.current_learning_rate()
+        if opt is None or isinstance(opt, LBFGS):  # L-BFGS does not use one
+            return None
+        return opt.current_learning_rate()
+
+    # -- L-BFGS: one minimization per run, one iteration per epoch ----------------
+    @property
+    def lbfgs_result(self) -> Any:
+        """SciPy's ``OptimizeResult`` of the last :meth:`run` when the model's
+        optimizer is an :class:`~mlplab.optimizers.LBFGS` (``None`` before
+        one, and for other optimizers): ``nit``, ``nfev``, ``fun``,
+        ``status`` and ``message``; the same object as the optimizer's
+        ``result``."""
+        opt = self.model.optimizer
+        return opt.result if isinstance(opt, LBFGS) else None
+
+    def _lbfgs_epochs(self, opt: LBFGS, epochs: int) -> None:
+        _check_lbfgs(self.model, self._bs, self._X.shape[0])
+        params = self.model.flat_params
+        run = _LBFGSRun(self)
+        try:
+            result = opt.minimize(
+                run.objective, run.accepted.copy(), epochs, run.iteration
+            )
+        except BaseException:
+            # a divergence, a failing callback, Ctrl-C: keep the last iterate
+            np.copyto(params, run.accepted)
+            raise
+        np.copyto(params, result.x)
+        if not np.isfinite(params).all():
+            np.copyto(params, run.accepted)
+            raise DivergenceError(float("nan"), self.epoch, None)
+
+
+class _LBFGSRun:
+    """One :meth:`Trainer.run` of an L-BFGS trainer: the objective SciPy
+    minimizes and the per-iteration callback that makes each iteration an
+    epoch. ``accepted`` holds the last iterate (float64), which the trainer
+    restores when the minimization fails."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.accepted = trainer.model.flat_params.astype(np.float64)
+        cbs = trainer._callbacks
+        self.epoch_hook = cbs.has("on_epoch_begin")
+        self.batch_hooks = cbs.has("on_train_batch_begin") or cbs.has(
+            "on_train_batch_end"
+        )
+        self.begin_pending = True  # the next evaluation starts an epoch
+        self.evaluations = 0  # in the current epoch
+        self.last_x: np.ndarray | None = None  # where the last evaluation was
+        self.last_A: np.ndarray | None = None
+
+    def objective(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """The full-batch loss at the weights ``x`` and its gradient, float64."""
+        t = self.trainer
+        model, cbs, n = t.model, t._callbacks, t._X.shape[0]
+        if self.begin_pending:
+            self.begin_pending, self.evaluations = False, 0
+            if self.epoch_hook:
+                cbs.call("on_epoch_begin", t.epoch, {})
+        if self.batch_hooks:
+            cbs.call("on_train_batch_begin", self.evaluations, {"size": n})
+        np.copyto(model.flat_params, x)
+        A = model.forward(t._X, True)
+        loss = model.loss_value(t._Y, A, t._full_sw)
+        if not math.isfinite(loss):
+            raise DivergenceError(loss, t.epoch, None)
+        model.backward(t._Y, A, t._full_sw)
+        self.last_x, self.last_A = x.copy(), A
+        if self.batch_hooks:
+            cbs.call("on_train_batch_end", self.evaluations, {"loss": loss, "size": n})
+        self.evaluations += 1
+        return loss, model.flat_grads.astype(np.float64)
+
+    def iteration(self, intermediate_result: Any) -> None:
+        """After each L-BFGS iteration: the epoch's logs at the new weights,
+        validation, ``on_epoch_end``; ``StopIteration`` if a callback asked."""
+        t = self.trainer
+        model, epoch = t.model, t.epoch
+        x = intermediate_result.x
+        np.copyto(self.accepted, x)
+        np.copyto(model.flat_params, x)
+        A = self.last_A
+        if A is None or self.last_x is None or not np.array_equal(self.last_x, x):
+            A = model.forward(t._X, True)  # the last evaluation was elsewhere
+        logs = {"loss": float(intermediate_result.fun)}
+        for name in model.metrics:
+            logs[name] = metrics_.get(name)(t._Y, A, model.task)
+        if t._X_val is not None:
+            t._validate(epoch, logs)
+        t.epoch = epoch + 1
+        self.begin_pending = True
+        t._callbacks.call("on_epoch_end", epoch, logs)
+        if model.stop_training:
+            raise StopIteration
+
+
+def _check_lbfgs(model: Sequential, batch_size: int | None, n: int) -> None:
+    """A ``ValueError`` unless an L-BFGS model can train on ``n`` samples in
+    batches of ``batch_size``: full batch only, and no dropout."""
+    if batch_size is not None and batch_size < n:
+        raise ValueError(
+            f"L-BFGS takes the full batch; received batch_size={batch_size} for "
+            f'{n} samples; leave batch_size=None (batch_size = "full" in a run '
+            "config, --batch-size full on the command line)"
+        )
+    rates = [layer.rate for layer in model.layers if isinstance(layer, Dropout)]
+    if any(rates):
+        raise ValueError(
+            "L-BFGS needs the same loss at every evaluation, and dropout draws a "
+            f"new mask each time; received Dropout rates {rates}. Remove the "
+            "dropout layers (or set their rate to 0), or use another optimizer"
+        )
 
 
 def _prepare_data(
