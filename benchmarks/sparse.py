@@ -24,22 +24,27 @@ The script prints the ratios; it asserts nothing. Not part of ``make test``.
 
     python benchmarks/sparse.py [--rows N] [--cols N] [--density F]
                                 [--epochs N] [--batch-size N] [--units N]
+                                [--readme README.md]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sys
 import time
 import tracemalloc
 from typing import Any
 
 import numpy as np
+import scipy
 import scipy.sparse as sp
 
 import mlplab as ml
 
 MB = 1024.0**2
+BEGIN, END = "<!-- sparse-bench:begin -->", "<!-- sparse-bench:end -->"
 
 
 def make_tfidf(
@@ -117,6 +122,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--units", type=int, default=64)
+    parser.add_argument("--readme", default=None, help="write the result into it")
     args = parser.parse_args(argv)
 
     X, y = make_tfidf(args.rows, args.cols, args.density)
@@ -144,6 +150,16 @@ def main(argv: list[str] | None = None) -> str:
     ]
     text = "\n".join(lines)
     print(text)
+    if args.readme:
+        sys.path.insert(0, os.path.dirname(__file__))
+        from run import write_readme
+
+        block = (
+            f"Measured by `benchmarks/sparse.py` on {os.cpu_count()} CPU cores "
+            f"({platform.machine()}), Python {platform.python_version()}, NumPy "
+            f"{np.__version__}, SciPy {scipy.__version__}:\n\n```text\n{text}\n```"
+        )
+        write_readme(args.readme, block, BEGIN, END)
     return text
 
 

@@ -96,6 +96,8 @@ CONFORMANCE = [
     MLPRegressor(
         hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=0.01, loss="huber"
     ),
+    MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=100),
+    MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=100),
 ]
 
 
@@ -688,7 +690,7 @@ def test_verbose_prints_as_scikit_learn(iris, capsys, verbose):
         ("hidden_layer_sizes", "wide"),
         ("activation", "softplus"),
         ("activation", ["relu", "tanh"]),
-        ("solver", "lbfgs"),
+        ("max_fun", 0),
         ("solver", "newton"),
         ("alpha", -1.0),
         ("batch_size", 0),

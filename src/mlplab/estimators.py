@@ -26,7 +26,10 @@ as ``model_``.
 Where the two libraries differ (by design; each point is repeated where it
 applies):
 
-* ``solver`` also takes ``"rmsprop"`` and ``"adagrad"``, and not ``"lbfgs"``.
+* ``solver`` also takes ``"rmsprop"`` and ``"adagrad"``. With ``"lbfgs"``,
+  ``loss_curve_`` holds the loss after each L-BFGS iteration (scikit-learn
+  keeps none) and dropout is refused (its random masks change the loss
+  that L-BFGS minimizes).
 * ``alpha`` is an :class:`~mlplab.L2` penalty on every weight matrix, scaled
   as scikit-learn's: ``L2(alpha / (2 * batch_size * mean_weight))``, whose
   gradient is ``alpha * W / batch_size`` (``mean_weight`` is the mean sample
@@ -98,7 +101,7 @@ _OUT_NAMES = {
     "exp": "exp",
 }
 _REGRESSION_LOSSES = ("squared_error", "mse", "absolute_error", "huber", "poisson")
-_SOLVERS = ("adam", "sgd", "rmsprop", "adagrad")
+_SOLVERS = ("lbfgs", "adam", "sgd", "rmsprop", "adagrad")
 _SCHEDULES = ("constant", "invscaling", "adaptive")
 # Sparse X (a TF-IDF matrix, say) stays sparse: the first layer's product is
 # a sparse-dense one, batches are row slices (see Sequential.fit).
@@ -227,7 +230,12 @@ _PARAMETERS = """
         The hidden layers' activation, one for all or one per layer: "relu",
         "tanh", "logistic" (mlplab's "sigmoid"), "identity" ("linear") or
         another of mlplab's ("leaky_relu", "elu", "exp").
-    solver : {"adam", "sgd", "rmsprop", "adagrad"}, default "adam"
+    solver : {"lbfgs", "adam", "sgd", "rmsprop", "adagrad"}, default "adam"
+        "lbfgs" is SciPy's L-BFGS-B on the full batch (``mlplab.LBFGS``),
+        scikit-learn's choice for small data sets: ``max_iter`` iterations,
+        ``max_fun`` loss evaluations and ``tol`` on the projected gradient
+        bound it; ``batch_size``, ``shuffle``, ``early_stopping`` and
+        ``n_iter_no_change`` do not apply, and ``partial_fit`` is not there.
     alpha : float, default 1e-4
         L2 penalty, ``L2(alpha / (2 * batch_size * mean_weight))`` on every
         weight matrix, so that its gradient is ``alpha * W / batch_size`` as in
@@ -273,6 +281,9 @@ _PARAMETERS = """
         Training stops once the training loss (the validation score with
         early stopping) has not improved by ``tol`` for more than this many
         epochs in a row; ``np.inf`` never stops early.
+    max_fun : int, default 15000
+        For ``solver="lbfgs"``: the most loss evaluations (a limit reached
+        warns with a ``ConvergenceWarning``).
     dropout : float or sequence of float, default 0.0
         Dropout rate after each hidden layer, one for all or one per layer.
     kernel_initializer : str or Initializer, default "glorot_uniform"
@@ -355,8 +366,6 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         rates = self._per_layer("dropout", len(hidden))
         if not all(is_real(r) and 0.0 <= r < 1.0 for r in rates):
             self._fail("dropout", "a rate in [0, 1) or a list, one per hidden layer")
-        if self.solver == "lbfgs":
-            self._fail("solver", f"one of {_SOLVERS} (mlplab has no L-BFGS)")
         self._choice("solver", _SOLVERS)
         self._choice("learning_rate", _SCHEDULES)
         for name, bounds in _RANGES.items():
@@ -396,6 +405,8 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """The training loop's parameters: epochs, stopping, batches, flags."""
         if not (is_int(self.max_iter) and self.max_iter >= 1):
             self._fail("max_iter", "a positive integer")
+        if not (is_int(self.max_fun) and self.max_fun >= 1):
+            self._fail("max_fun", "a positive integer")
         if not (
             (is_int(self.n_iter_no_change) and self.n_iter_no_change >= 1)
             or (is_real(self.n_iter_no_change) and self.n_iter_no_change == np.inf)
@@ -501,8 +512,10 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Y, n_outputs = self._encode(y, first, incremental, classes)
         sw = self._sample_weight(sample_weight, y, incremental)
         seed = self._seed()
+        lbfgs = self.solver == "lbfgs"
+        early = self.early_stopping and not lbfgs  # as scikit-learn: ignored
         train, val_data, val_score_data = (X, Y, sw), None, None
-        if self.early_stopping:
+        if early:
             train, val_data, val_score_data = self._split(X, Y, y, sw, seed)
         if first:
             self._initialize(arch, X.shape[1], n_outputs, seed)
@@ -510,16 +523,20 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 self._adopt_assigned()
         else:
             self._check_architecture(arch, n_outputs)
-            if self.early_stopping and self.validation_scores_ is None:
+            if early and self.validation_scores_ is None:
                 self._start_early_stopping()  # warm start with it newly on
-        batch_size = self._batch_size(train[0].shape[0])
+        n_train = train[0].shape[0]
+        batch_size = n_train if lbfgs else self._batch_size(n_train)
         X_tr, Y_tr, sw_tr = self._penalize(train, batch_size)
         if not incremental or first:  # a new optimizer per fit, as scikit-learn
             self.model_.compile(loss=self._loss(), optimizer=self._new_optimizer())
+        if lbfgs:
+            self._train_lbfgs(X_tr, Y_tr, sw_tr)
+            return self
         monitor = _SklearnEpochEnd(self, X_tr.shape[0], val_score_data)
         epochs = 1 if incremental else self.max_iter
         self._train(X_tr, Y_tr, sw_tr, epochs, batch_size, val_data, monitor)
-        if self.early_stopping:
+        if early:
             self.model_.set_weights(self._best_weights)
         if not (incremental or monitor.stopped) and self.n_iter_ == self.max_iter:
             warnings.warn(
@@ -610,6 +627,42 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             raise
         except KeyboardInterrupt:  # _train, _fit, fit: the caller is 4 up
             warnings.warn("Training interrupted by user.", stacklevel=4)
+
+    def _train_lbfgs(self, X: Any, Y: np.ndarray, sw: Any) -> None:
+        """``solver="lbfgs"``: one minimization of the full-batch loss (with
+        ``alpha``'s penalty) by SciPy's L-BFGS-B, at most ``max_iter``
+        iterations and ``max_fun`` loss evaluations, stopping where the
+        projected gradient is below ``tol`` -- scikit-learn's semantics. A
+        stop on a limit warns, as scikit-learn's."""
+        self.n_iter_ = 0
+        try:
+            history = self.model_.fit(
+                X, Y, epochs=self.max_iter, shuffle=False, sample_weight=sw
+            )
+        except DivergenceError as err:
+            err.args = (
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed. "
+                f"({type(self).__name__}: L-BFGS diverged: the loss became "
+                f"{err.loss}; scale the inputs, e.g. StandardScaler first in a "
+                "Pipeline.)",
+            )
+            raise
+        result = self.model_.optimizer.result  # type: ignore[union-attr]
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.loss_ = float(result.fun)
+        self.loss_curve_.extend(float(v) for v in history.history.get("loss", []))
+        self.t_ += X.shape[0] * self.n_iter_
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}):\n{result.message}.\n\nIncrease the "
+                f"number of iterations to improve the convergence (max_iter="
+                f"{self.max_iter}), or max_fun (it is {self.max_fun}), or scale "
+                "the data.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
     def _record_divergence(self, monitor: _SklearnEpochEnd) -> None:
         """The epoch that diverged, as scikit-learn records it: a NaN loss
@@ -760,6 +813,8 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             epsilon=self.epsilon,
             beta_1=self.beta_1,
             beta_2=self.beta_2,
+            max_fun=self.max_fun,
+            tol=self.tol,
         )
 
     def _sample_weight(
@@ -989,6 +1044,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
         n_iter_no_change: Any = 10,
+        max_fun: int = 15000,
         dropout: Any = 0.0,
         kernel_initializer: Any = "glorot_uniform",
         class_weight: Any = None,
@@ -1231,6 +1287,7 @@ default "squared_error"
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
         n_iter_no_change: Any = 10,
+        max_fun: int = 15000,
         dropout: Any = 0.0,
         kernel_initializer: Any = "glorot_uniform",
         dtype: Any = None,
