@@ -31,6 +31,7 @@ NAMES = [
     "moons-he-tanh",
     "learning-rates",
     "batch-modes",
+    "optimizers",
 ]
 
 

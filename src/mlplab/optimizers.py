@@ -544,6 +544,11 @@ class LBFGS(Optimizer):
         self.tol = check_range("tol", tol, 0.0, np.inf, high_inclusive=False)
         self.memory = check_int("memory", memory, low=1)
         self.result: Any = None
+        # SciPy's optimizer (and its BLAS's thread control) loaded now, not in
+        # the first fit's timed epochs (a few hundred milliseconds)
+        import scipy.optimize  # noqa: F401
+
+        _scipys_blas()
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Refused: L-BFGS moves the weights only inside :meth:`minimize`."""

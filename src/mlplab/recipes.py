@@ -431,7 +431,11 @@ def _batch_modes(out: Path | None, k: float) -> RecipeResult:
         out=out,
         title="full-batch, mini-batch and stochastic gradient descent",
     )
-    fig_path = None if out is None else _batch_mode_figures(results.succeeded, out)
+    fig_path = (
+        None
+        if out is None
+        else _epoch_and_time_figures(results.succeeded, out, "batch_modes.png")
+    )
     rows, lines = [], []
     for r in results.succeeded:
         m = r.metrics
@@ -447,9 +451,51 @@ def _batch_modes(out: Path | None, k: float) -> RecipeResult:
     )
 
 
-def _batch_mode_figures(results: list[RunResult], out: Path) -> Path | None:
-    """The loss of each batch mode against epochs and against wall-clock
-    time, apart and side by side (the summary picture, returned)."""
+def _optimizers(out: Path | None, k: float) -> RecipeResult:
+    base = RunConfig(
+        **MOONS,
+        hidden=(5,),
+        activation="tanh",
+        epochs=_epochs(2000, k),
+        test_size=0.2,
+        seed=0,
+    )
+    configs = [
+        base.replace(optimizer="sgd", lr=0.3, name="gradient descent (0.3)"),
+        base.replace(optimizer="adam", lr=0.01, name="Adam (0.01)"),
+        base.replace(optimizer="lbfgs", name="L-BFGS"),
+    ]
+    results = sweep.compare(
+        configs,
+        baseline=False,
+        out=out,
+        title="gradient descent, Adam and L-BFGS",
+    )
+    fig_path = (
+        None
+        if out is None
+        else _epoch_and_time_figures(results.succeeded, out, "optimizers.png")
+    )
+    rows, lines = [], []
+    for r in results.succeeded:
+        m = r.metrics
+        note = f"{m.epochs} epochs in {m.seconds:.2f} s"
+        rows.append(_row(r, note=note))
+        lines.append(
+            f"{r.label:<22} final loss {m.final_loss:.4f}, "
+            f"test accuracy {_pct(m.test_accuracy)}, {note}"
+        )
+    lines.append("(L-BFGS stops on its own once the gradient is below its tol)")
+    return RecipeResult(
+        "optimizers", rows, "\n".join(lines), figure=fig_path, results=results
+    )
+
+
+def _epoch_and_time_figures(
+    results: list[RunResult], out: Path, name: str
+) -> Path | None:
+    """The loss of each run against epochs and against wall-clock time,
+    apart and side by side (the summary picture ``name``, returned)."""
     from . import plots
     from .plots._common import new_figure
 
@@ -479,7 +525,7 @@ def _batch_mode_figures(results: list[RunResult], out: Path) -> Path | None:
         curves, x=times, log=True, ax=by_time, xlabel=xlabel, title=by_time_title
     )
     by_time.set_xscale("log")
-    return _save_fig(fig, out, "batch_modes.png")
+    return _save_fig(fig, out, name)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -542,6 +588,15 @@ RECIPES: dict[str, Recipe] = {
             "two-moons at the same learning rate: loss against epochs and "
             "against wall-clock time.",
             _batch_modes,
+        ),
+        Recipe(
+            "optimizers",
+            "gradient descent, Adam, L-BFGS",
+            "Two-moons with a 2-5-1 tanh network, full batch: gradient descent "
+            "(learning rate 0.3), Adam (0.01) and L-BFGS (SciPy's L-BFGS-B, "
+            "which stops on its own): loss against epochs and against "
+            "wall-clock time.",
+            _optimizers,
         ),
     ]
 }
