@@ -63,7 +63,7 @@ C_LOSS, C_OPT, C_UPDATE, C_OFF_DZ, C_OFF_DA, C_OFF_TMP, CODES_LEN = range(7)
 ) = range(13)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _activate(act, alpha, Z, A, tmp, log_max):  # pragma: no cover - compiled
     """``A = f(Z)`` for one layer; ``Z``, ``A`` of shape (units, n)."""
     u, n = Z.shape
@@ -110,7 +110,7 @@ def _activate(act, alpha, Z, A, tmp, log_max):  # pragma: no cover - compiled
                 Aj[i] = z if z > 0 else alpha * math.expm1(min(z, 0))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _activation_backward(act, alpha, one, dA, Z, A, dZ, tmp):  # pragma: no cover
     """``dZ = dA * f'(Z)`` (softmax: its Jacobian-vector product)."""
     u, n = Z.shape
@@ -146,7 +146,7 @@ def _activation_backward(act, alpha, one, dA, Z, A, dZ, tmp):  # pragma: no cove
                 dZj[i] = dAj[i] * (one if Zj[i] > 0 else Aj[i] + alpha)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _loss(loss_code, Yt, Z, A, sw, hp):  # pragma: no cover - compiled
     """The mean loss of the output (without the penalty), as a float64."""
     k, n = A.shape
@@ -188,7 +188,7 @@ def _loss(loss_code, Yt, Z, A, sw, hp):  # pragma: no cover - compiled
     return hp[H_FACTOR] * total / (n * k)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _penalty(params, meta, fmeta):  # pragma: no cover - compiled
     total = 0.0
     for layer in range(meta.shape[0]):
@@ -209,16 +209,18 @@ def _penalty(params, meta, fmeta):  # pragma: no cover - compiled
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dense_backward(prev, dZ, W, dW, db, use_bias, two_l2, l1):  # pragma: no cover
     """The gradients of one Dense layer from its ``dZ`` (units, n)."""
     n_in, u = W.shape
     n = dZ.shape[1]
     for p in range(n_in):
+        Pp = prev[p]
         for j in range(u):
+            dZj = dZ[j]
             s = 0.0
             for i in range(n):
-                s += prev[p, i] * dZ[j, i]
+                s += Pp[i] * dZj[i]
             dW[p, j] = s
     if use_bias:
         for j in range(u):
@@ -236,7 +238,7 @@ def _dense_backward(prev, dZ, W, dW, db, use_bias, two_l2, l1):  # pragma: no co
                 dW[p, j] += l1 * np.sign(W[p, j])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _update(opt, params, grads, s1, s2, hp):  # pragma: no cover - compiled
     """The optimizer's update of every weight (see optimizers.py)."""
     lr, mom, eps = hp[H_LR], hp[H_MOMENTUM], hp[H_EPS]
@@ -267,7 +269,7 @@ def _update(opt, params, grads, s1, s2, hp):  # pragma: no cover - compiled
             params[q] -= (s1[q] / (np.sqrt(s2[q]) + eps)) * hp[H_ALPHA]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _forward(Xt, params, meta, fmeta, work, tmp, log_max):  # pragma: no cover
     n = Xt.shape[1]
     prev = Xt
@@ -277,20 +279,21 @@ def _forward(Xt, params, meta, fmeta, work, tmp, log_max):  # pragma: no cover
         Z = work[meta[layer, OFF_Z] : meta[layer, OFF_Z] + u * n].reshape(u, n)
         A = work[meta[layer, OFF_A] : meta[layer, OFF_A] + u * n].reshape(u, n)
         for j in range(u):
-            Z[j, :] = 0
+            Zj = Z[j]
+            Zj[:] = 0
             for p in range(n_in):
-                w = W[p, j]
+                w, Pp = W[p, j], prev[p]
                 for i in range(n):
-                    Z[j, i] += w * prev[p, i]
+                    Zj[i] += w * Pp[i]
             if meta[layer, USE_BIAS]:
                 b = params[meta[layer, OFF_B] + j]
                 for i in range(n):
-                    Z[j, i] += b
+                    Zj[i] += b
         _activate(meta[layer, ACT], fmeta[layer, F_ALPHA], Z, A, tmp, log_max)
         prev = A
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def train_step(
     Xt, Yt, sw, params, grads, last, s1, s2, meta, fmeta, codes, hp, work
 ):  # pragma: no cover - compiled
@@ -360,11 +363,12 @@ def train_step(
             break
         dX = work[codes[C_OFF_DA] : codes[C_OFF_DA] + n_in * n].reshape(n_in, n)
         for p in range(n_in):
-            dX[p, :] = 0
+            dXp = dX[p]
+            dXp[:] = 0
             for j in range(u):
-                w = W[p, j]
+                w, dZj = W[p, j], dZl[j]
                 for i in range(n):
-                    dX[p, i] += w * dZl[j, i]
+                    dXp[i] += w * dZj[i]
         oZ, oA = meta[layer - 1, OFF_Z], meta[layer - 1, OFF_A]
         Zp = work[oZ : oZ + n_in * n].reshape(n_in, n)
         dZp = work[codes[C_OFF_DZ] : codes[C_OFF_DZ] + n_in * n].reshape(n_in, n)
