@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/playground.py
 	$(BIN)/python benchmarks/lbfgs.py
 	$(BIN)/python benchmarks/sparse.py
+	$(BIN)/python benchmarks/engine.py
 
 # The same, also writing the tables into README.md and the curves into docs/.
 bench-readme: $(STAMP)

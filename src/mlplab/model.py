@@ -55,12 +55,14 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import activations, losses, optimizers
+from . import engine as engine_module
 from ._validation import (
     all_finite,
     check_dtype,
@@ -99,6 +101,11 @@ class Sequential:
     dtype : {"float64", "float32"}
         The precision of every weight, activation and gradient.
     name : str
+    engine : {"numpy", "numba"}, default "numpy"
+        What runs each training step: NumPy (the reference), or one compiled
+        Numba kernel (``pip install mlplab[fast]``), for the models
+        :mod:`mlplab.engine` covers (``compile`` refuses the others, naming
+        the component). Inference runs on NumPy in both.
 
     Attributes
     ----------
@@ -116,7 +123,10 @@ class Sequential:
         seed: int | None = None,
         dtype: Any = "float64",
         name: str = "sequential",
+        engine: str = "numpy",
     ) -> None:
+        self._engine = engine_module.check_engine(engine)
+        self._compiled: engine_module.CompiledStep | None = None
         self.seed = check_seed(seed)
         self.dtype = check_dtype(dtype)
         self.name = name
@@ -168,6 +178,19 @@ class Sequential:
     @property
     def built(self) -> bool:
         return self.output_dim is not None
+
+    @property
+    def engine(self) -> str:
+        """``"numpy"`` or ``"numba"``: what runs the training steps. Set it to
+        switch engines; the weights and the optimizer's state carry over."""
+        return self._engine
+
+    @engine.setter
+    def engine(self, value: str) -> None:
+        value = engine_module.check_engine(value)
+        if value == "numba":
+            engine_module.check_covered(self.layers, self.loss, self.optimizer)
+        self._engine, self._compiled = value, None
 
     # -- what the rest of mlplab reads (see the module notes) ---------------------
     @property
@@ -233,6 +256,7 @@ class Sequential:
             if isinstance(layer, Dense) and layer.kernel_regularizer is not None
         ]
         self.output_dim = dim
+        self._compiled = None
         if self.optimizer is not None:
             self.optimizer.reset()
 
@@ -260,6 +284,7 @@ class Sequential:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_infer_lock", None)  # a lock cannot be copied or pickled
+        state["_compiled"] = None  # the compiled step is made again on use
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -267,6 +292,8 @@ class Sequential:
         # each array on its own, which would cut the layers' weights loose from
         # the flat arrays the optimizer updates: bind them again.
         self.__dict__.update(state)
+        self.__dict__.setdefault("_engine", "numpy")
+        self.__dict__.setdefault("_compiled", None)
         self._infer_lock = threading.RLock()
         if self.built:
             self._bind_views(copy_values=False)
@@ -398,6 +425,8 @@ class Sequential:
         """
         loss_obj = losses.get(loss)
         opt = optimizers.get(optimizer)
+        if self._engine == "numba":
+            engine_module.check_covered(self.layers, loss_obj, opt)
         names = [metrics] if isinstance(metrics, str) else list(metrics or [])
         for m in names:
             check_output_metric(m)
@@ -417,6 +446,7 @@ class Sequential:
         opt.reset()  # a fresh start, even for an instance used before
         self.optimizer, self.metrics = opt, names
         self._fused = self._output_layer_fuses()
+        self._compiled = None
 
     def require_compiled(self, what: str) -> tuple[losses.Loss, optimizers.Optimizer]:
         if self.loss is None or self.optimizer is None:
@@ -493,6 +523,8 @@ class Sequential:
         """
         opt = self.optimizer
         assert opt is not None
+        if self._engine == "numba":
+            return self._compiled_step(X, Y, sw, opt)
         A = self.forward(X, True)
         loss = self.loss_value(Y, A, sw)
         if not math.isfinite(loss):
@@ -502,6 +534,30 @@ class Sequential:
         self._last_finite_valid = True
         self.backward(Y, A, sw)
         opt.step(self._flat_list, self._grad_list)
+        return loss, A
+
+    def _compiled_plan(self) -> engine_module.CompiledStep:
+        if self._compiled is None:
+            loss, opt = self.require_compiled("training with engine='numba'")
+            engine_module.check_covered(self.layers, loss, opt)
+            self._compiled = engine_module.CompiledStep(self.layers, loss, self.dtype)
+        return self._compiled
+
+    def _compiled_step(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        sw: np.ndarray | None,
+        opt: optimizers.Optimizer,
+    ) -> tuple[float, np.ndarray]:
+        """``step`` with the compiled engine (see :mod:`mlplab.engine`)."""
+        loss, A = self._compiled_plan().run(
+            X, Y, sw, self._flat_params, self._flat_grads, self._last_finite, opt
+        )
+        if not math.isfinite(loss):
+            self.restore_last_finite()
+            raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
+        self._last_finite_valid = True
         return loss, A
 
     def restore_last_finite(self) -> None:
@@ -534,9 +590,21 @@ class Sequential:
         self.require_compiled("loss_and_gradients")
         Xa = self.check_inputs(X)
         Y = self.encode_targets(y, Xa.shape[0])
-        A = self.forward(Xa, training)
-        loss = self.loss_value(Y, A)
-        self.backward(Y, A)
+        if self._engine == "numba" and isinstance(Xa, np.ndarray):
+            loss = self._compiled_plan().run(
+                Xa,
+                Y,
+                None,
+                self._flat_params,
+                self._flat_grads,
+                self._last_finite,
+                self.optimizer,
+                update=False,
+            )[0]
+        else:
+            A = self.forward(Xa, training)
+            loss = self.loss_value(Y, A)
+            self.backward(Y, A)
         offsets = np.cumsum([0] + [v.size for v in self._param_views])
         return loss, [
             self._flat_grads[offsets[i] : offsets[i + 1]].reshape(v.shape).copy()
@@ -865,18 +933,34 @@ class Sequential:
             "input_dim": self.input_dim,
             "seed": self.seed,
             "dtype": self.dtype.name,
+            "engine": self._engine,
             "layers": [layer.get_config() for layer in self.layers],
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
-        """A new, untrained model with the architecture of ``config``."""
+        """A new, untrained model with the architecture of ``config``.
+
+        A config with ``engine="numba"`` read where Numba is not installed
+        gives a model with the NumPy engine, with a warning (the two engines
+        train the same model)."""
+        engine = config.get("engine", "numpy")
+        if engine == "numba" and not engine_module.numba_available():
+            warnings.warn(
+                "this model was saved with engine='numba', but Numba is not "
+                "installed: it uses engine='numpy' (pip install mlplab[fast] "
+                "for the compiled engine)",
+                UserWarning,
+                stacklevel=2,
+            )
+            engine = "numpy"
         return cls(
             [deserialize(c) for c in config["layers"]],
             input_dim=config.get("input_dim"),
             seed=config.get("seed"),
             dtype=config.get("dtype", "float64"),
             name=config.get("name", "sequential"),
+            engine=engine,
         )
 
     def __repr__(self) -> str:

@@ -1,0 +1,380 @@
+"""The compiled engine's kernel: one training step of a stack of ``Dense``
+layers in explicit loops, compiled by Numba (imported only by
+:mod:`mlplab.engine`, when a model asks for ``engine="numba"``).
+
+One generic kernel serves every covered model: the activations, the loss and
+the optimizer are integer codes, the hyperparameters an array of the model's
+dtype, so Numba compiles it once per dtype (float64, float32) and caches it on
+disk. Activations and their gradients are stored unit by unit, ``(units, n)``,
+as the NumPy engine's layers store them, so that every inner loop runs over
+the samples of one unit, in contiguous memory.
+
+The arithmetic follows the NumPy engine operation by operation (the same
+formulas, in the same order within an element); sums over samples and units
+are taken in another order than BLAS takes them, so the bits may differ in
+the last places.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - mlplab.engine refuses the engine first
+
+    def njit(*args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
+        """Without Numba the kernel stays plain Python (never called: the
+        engine asks for Numba before using it)."""
+        return lambda f: f
+
+
+# Activation codes (meta column ACT)
+LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX = range(7)
+# Loss codes
+BCE, CCE, SQUARED = range(3)
+# Optimizer codes
+SGD, MOMENTUM, NESTEROV, RMSPROP, ADAGRAD, ADAM = range(6)
+
+# Columns of the per-layer integer table ``meta``
+N_IN, UNITS, ACT, USE_BIAS, OFF_W, OFF_B, OFF_Z, OFF_A, META_COLS = range(9)
+# Columns of the per-layer float table ``fmeta`` (model dtype)
+F_ALPHA, F_L1, F_L2, F_TWO_L2, FMETA_COLS = range(5)
+# Entries of ``codes``
+C_LOSS, C_OPT, C_UPDATE, C_OFF_DZ, C_OFF_DA, C_OFF_TMP, CODES_LEN = range(7)
+# Entries of ``hp`` (model dtype)
+(
+    H_ONE,
+    H_LR,
+    H_MOMENTUM,
+    H_DECAY1,
+    H_DECAY2,
+    H_EPS,
+    H_ALPHA,
+    H_INV_N,
+    H_GRAD_SCALE,
+    H_FACTOR,
+    H_LOG_MAX,
+    H_TINY,
+    HP_LEN,
+) = range(13)
+
+
+@njit(cache=True, error_model="numpy")
+def _activate(act, alpha, Z, A, tmp, log_max):  # pragma: no cover - compiled
+    """``A = f(Z)`` for one layer; ``Z``, ``A`` of shape (units, n)."""
+    u, n = Z.shape
+    if act == SOFTMAX:
+        mx, total = tmp[0], tmp[1]
+        for i in range(n):
+            mx[i] = Z[0, i]
+        for j in range(1, u):
+            for i in range(n):
+                if Z[j, i] > mx[i]:
+                    mx[i] = Z[j, i]
+        total[:] = 0
+        for j in range(u):
+            for i in range(n):
+                A[j, i] = math.exp(Z[j, i] - mx[i])
+                total[i] += A[j, i]
+        for j in range(u):
+            for i in range(n):
+                A[j, i] /= total[i]
+        return
+    # one loop per activation, each over contiguous samples
+    for j in range(u):
+        Zj, Aj = Z[j], A[j]
+        if act == LINEAR:
+            for i in range(n):
+                Aj[i] = Zj[i]
+        elif act == SIGMOID:
+            for i in range(n):
+                Aj[i] = 1 / (1 + math.exp(min(-Zj[i], log_max)))
+        elif act == TANH:
+            for i in range(n):
+                Aj[i] = math.tanh(Zj[i])
+        elif act == RELU:
+            for i in range(n):
+                z = Zj[i]
+                Aj[i] = z if (z > 0 or z != z) else 0
+        elif act == LEAKY_RELU:
+            for i in range(n):
+                z = Zj[i]
+                Aj[i] = z if z > 0 else alpha * z
+        else:  # ELU
+            for i in range(n):
+                z = Zj[i]
+                Aj[i] = z if z > 0 else alpha * math.expm1(min(z, 0))
+
+
+@njit(cache=True, error_model="numpy")
+def _activation_backward(act, alpha, one, dA, Z, A, dZ, tmp):  # pragma: no cover
+    """``dZ = dA * f'(Z)`` (softmax: its Jacobian-vector product)."""
+    u, n = Z.shape
+    if act == SOFTMAX:
+        inner = tmp[0]
+        inner[:] = 0
+        for j in range(u):
+            for i in range(n):
+                inner[i] += dA[j, i] * A[j, i]
+        for j in range(u):
+            for i in range(n):
+                dZ[j, i] = (dA[j, i] - inner[i]) * A[j, i]
+        return
+    for j in range(u):
+        Zj, Aj, dAj, dZj = Z[j], A[j], dA[j], dZ[j]
+        if act == LINEAR:
+            for i in range(n):
+                dZj[i] = dAj[i]
+        elif act == SIGMOID:
+            for i in range(n):
+                dZj[i] = (one - Aj[i]) * Aj[i] * dAj[i]
+        elif act == TANH:
+            for i in range(n):
+                dZj[i] = (one - Aj[i] * Aj[i]) * dAj[i]
+        elif act == RELU:
+            for i in range(n):
+                dZj[i] = dAj[i] * (one if Zj[i] > 0 else 0 * one)
+        elif act == LEAKY_RELU:
+            for i in range(n):
+                dZj[i] = dAj[i] * (one if Zj[i] > 0 else alpha)
+        else:  # ELU
+            for i in range(n):
+                dZj[i] = dAj[i] * (one if Zj[i] > 0 else Aj[i] + alpha)
+
+
+@njit(cache=True, error_model="numpy")
+def _loss(loss_code, Yt, Z, A, sw, hp):  # pragma: no cover - compiled
+    """The mean loss of the output (without the penalty), as a float64."""
+    k, n = A.shape
+    weighted = sw.shape[0] > 0
+    if loss_code == BCE:
+        # -log a + (1 - y) z, with log a = min(log a, z) (see losses.py)
+        s_z, s_yz, s_log = 0.0, 0.0, 0.0
+        total = 0.0
+        for i in range(n):
+            row = 0.0
+            for j in range(k):
+                z, y = Z[j, i], Yt[j, i]
+                la = min(math.log(A[j, i]), z)
+                s_z += z
+                s_yz += y * z
+                s_log += la
+                row += z - y * z - la
+            if weighted:
+                total += sw[i] * row
+        if weighted:
+            return total / n
+        return (s_z - s_yz - s_log) / n
+    if loss_code == CCE:
+        total = 0.0
+        tiny = hp[H_TINY]
+        for i in range(n):
+            row = 0.0
+            for j in range(k):
+                row += Yt[j, i] * math.log(max(A[j, i], tiny))
+            total += (sw[i] * row) if weighted else row
+        return -total / n
+    total = 0.0  # squared error: factor * mean of (a - y)^2
+    for i in range(n):
+        row = 0.0
+        for j in range(k):
+            d = A[j, i] - Yt[j, i]
+            row += d * d
+        total += (sw[i] * row) if weighted else row
+    return hp[H_FACTOR] * total / (n * k)
+
+
+@njit(cache=True, error_model="numpy")
+def _penalty(params, meta, fmeta):  # pragma: no cover - compiled
+    total = 0.0
+    for layer in range(meta.shape[0]):
+        l1, l2 = fmeta[layer, F_L1], fmeta[layer, F_L2]
+        if l1 == 0 and l2 == 0:
+            continue
+        start = meta[layer, OFF_W]
+        end = start + meta[layer, N_IN] * meta[layer, UNITS]
+        s1, s2 = 0.0, 0.0
+        for q in range(start, end):
+            w = params[q]
+            s1 += abs(w)
+            s2 += w * w
+        if l1:
+            total += l1 * s1
+        if l2:
+            total += l2 * s2
+    return total
+
+
+@njit(cache=True, error_model="numpy")
+def _dense_backward(prev, dZ, W, dW, db, use_bias, two_l2, l1):  # pragma: no cover
+    """The gradients of one Dense layer from its ``dZ`` (units, n)."""
+    n_in, u = W.shape
+    n = dZ.shape[1]
+    for p in range(n_in):
+        Pp = prev[p]
+        for j in range(u):
+            dZj = dZ[j]
+            s = 0.0
+            for i in range(n):
+                s += Pp[i] * dZj[i]
+            dW[p, j] = s
+    if use_bias:
+        for j in range(u):
+            s = 0.0
+            for i in range(n):
+                s += dZ[j, i]
+            db[j] = s
+    if two_l2:
+        for p in range(n_in):
+            for j in range(u):
+                dW[p, j] += two_l2 * W[p, j]
+    if l1:
+        for p in range(n_in):
+            for j in range(u):
+                dW[p, j] += l1 * np.sign(W[p, j])
+
+
+@njit(cache=True, error_model="numpy")
+def _update(opt, params, grads, s1, s2, hp):  # pragma: no cover - compiled
+    """The optimizer's update of every weight (see optimizers.py)."""
+    lr, mom, eps = hp[H_LR], hp[H_MOMENTUM], hp[H_EPS]
+    d1, d2 = hp[H_DECAY1], hp[H_DECAY2]
+    for q in range(params.shape[0]):
+        g = grads[q]
+        if opt == SGD:
+            params[q] -= g * lr
+        elif opt == MOMENTUM or opt == NESTEROV:
+            t = g * lr
+            v = s1[q] * mom
+            v -= t
+            s1[q] = v
+            if opt == NESTEROV:
+                params[q] -= t
+                params[q] += v * mom
+            else:
+                params[q] += v
+        elif opt == RMSPROP or opt == ADAGRAD:
+            if opt == RMSPROP:
+                s1[q] = s1[q] * mom + (g * g) * d1  # mom: rho, d1: 1 - rho
+            else:
+                s1[q] += g * g
+            params[q] -= (g / (np.sqrt(s1[q]) + eps)) * lr
+        else:  # ADAM
+            s1[q] += (g - s1[q]) * d1
+            s2[q] += (g * g - s2[q]) * d2
+            params[q] -= (s1[q] / (np.sqrt(s2[q]) + eps)) * hp[H_ALPHA]
+
+
+@njit(cache=True, error_model="numpy")
+def _forward(Xt, params, meta, fmeta, work, tmp, log_max):  # pragma: no cover
+    n = Xt.shape[1]
+    prev = Xt
+    for layer in range(meta.shape[0]):
+        n_in, u = meta[layer, N_IN], meta[layer, UNITS]
+        W = params[meta[layer, OFF_W] : meta[layer, OFF_W] + n_in * u].reshape(n_in, u)
+        Z = work[meta[layer, OFF_Z] : meta[layer, OFF_Z] + u * n].reshape(u, n)
+        A = work[meta[layer, OFF_A] : meta[layer, OFF_A] + u * n].reshape(u, n)
+        for j in range(u):
+            Zj = Z[j]
+            Zj[:] = 0
+            for p in range(n_in):
+                w, Pp = W[p, j], prev[p]
+                for i in range(n):
+                    Zj[i] += w * Pp[i]
+            if meta[layer, USE_BIAS]:
+                b = params[meta[layer, OFF_B] + j]
+                for i in range(n):
+                    Zj[i] += b
+        _activate(meta[layer, ACT], fmeta[layer, F_ALPHA], Z, A, tmp, log_max)
+        prev = A
+
+
+@njit(cache=True, error_model="numpy")
+def train_step(
+    Xt, Yt, sw, params, grads, last, s1, s2, meta, fmeta, codes, hp, work
+):  # pragma: no cover - compiled
+    """Forward, loss, backward and (``codes[C_UPDATE]``) the optimizer's
+    update, in place; returns the loss before the update. A non-finite loss
+    returns at once, with nothing changed but the work array.
+
+    ``Xt`` (n_in, n) and ``Yt`` (n_out, n) are the inputs and targets
+    transposed; ``sw`` the sample weights of mean 1, or empty."""
+    n = Xt.shape[1]
+    n_layers = meta.shape[0]
+    one = hp[H_ONE]
+    tmp = work[codes[C_OFF_TMP] : codes[C_OFF_TMP] + 2 * n].reshape(2, n)
+    _forward(Xt, params, meta, fmeta, work, tmp, hp[H_LOG_MAX])
+    top = n_layers - 1
+    k = meta[top, UNITS]
+    Z = work[meta[top, OFF_Z] : meta[top, OFF_Z] + k * n].reshape(k, n)
+    A = work[meta[top, OFF_A] : meta[top, OFF_A] + k * n].reshape(k, n)
+    loss_code = codes[C_LOSS]
+    loss = _loss(loss_code, Yt, Z, A, sw, hp) + _penalty(params, meta, fmeta)
+    if not math.isfinite(loss):
+        return loss
+    update = codes[C_UPDATE]
+    if update:
+        last[:] = params
+    weighted = sw.shape[0] > 0
+    dZ = work[codes[C_OFF_DZ] : codes[C_OFF_DZ] + k * n].reshape(k, n)
+    if loss_code != SQUARED:  # fused with sigmoid / softmax: dZ = (A - Y) / n
+        for j in range(k):
+            for i in range(n):
+                d = A[j, i] - Yt[j, i]
+                d *= hp[H_INV_N]
+                dZ[j, i] = d * sw[i] if weighted else d
+    else:
+        dA = work[codes[C_OFF_DA] : codes[C_OFF_DA] + k * n].reshape(k, n)
+        for j in range(k):
+            for i in range(n):
+                d = A[j, i] - Yt[j, i]
+                d *= hp[H_GRAD_SCALE]
+                dA[j, i] = d * sw[i] if weighted else d
+        _activation_backward(
+            meta[top, ACT], fmeta[top, F_ALPHA], one, dA, Z, A, dZ, tmp
+        )
+    for layer in range(top, -1, -1):
+        n_in, u = meta[layer, N_IN], meta[layer, UNITS]
+        oW, oB = meta[layer, OFF_W], meta[layer, OFF_B]
+        W = params[oW : oW + n_in * u].reshape(n_in, u)
+        dW = grads[oW : oW + n_in * u].reshape(n_in, u)
+        db = grads[oB : oB + u]
+        dZl = work[codes[C_OFF_DZ] : codes[C_OFF_DZ] + u * n].reshape(u, n)
+        if layer == 0:
+            prev = Xt
+        else:
+            oA = meta[layer - 1, OFF_A]
+            prev = work[oA : oA + n_in * n].reshape(n_in, n)
+        _dense_backward(
+            prev,
+            dZl,
+            W,
+            dW,
+            db,
+            meta[layer, USE_BIAS],
+            fmeta[layer, F_TWO_L2],
+            fmeta[layer, F_L1],
+        )
+        if layer == 0:
+            break
+        dX = work[codes[C_OFF_DA] : codes[C_OFF_DA] + n_in * n].reshape(n_in, n)
+        for p in range(n_in):
+            dXp = dX[p]
+            dXp[:] = 0
+            for j in range(u):
+                w, dZj = W[p, j], dZl[j]
+                for i in range(n):
+                    dXp[i] += w * dZj[i]
+        oZ, oA = meta[layer - 1, OFF_Z], meta[layer - 1, OFF_A]
+        Zp = work[oZ : oZ + n_in * n].reshape(n_in, n)
+        dZp = work[codes[C_OFF_DZ] : codes[C_OFF_DZ] + n_in * n].reshape(n_in, n)
+        _activation_backward(
+            meta[layer - 1, ACT], fmeta[layer - 1, F_ALPHA], one, dX, Zp, prev, dZp, tmp
+        )
+    if update:
+        _update(codes[C_OPT], params, grads, s1, s2, hp)
+    return loss

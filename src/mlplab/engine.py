@@ -1,0 +1,340 @@
+"""Training engines: ``"numpy"`` (the default and the reference) and
+``"numba"``, a compiled training step (``pip install mlplab[fast]``).
+
+A model chooses its engine with ``Sequential(..., engine="numba")``. The
+compiled engine does a whole training step (forward, loss, backward, the
+optimizer's update) in one Numba kernel over the model's flat weights and the
+optimizer's state arrays, which stay in the optimizer object (saving,
+loading and switching engines carry on from them). It covers:
+
+* ``Dense`` layers only, with the activations in :data:`ACTIVATIONS`;
+* the losses in :data:`LOSSES` (each cross-entropy with its output activation);
+* the optimizers ``SGD`` (momentum, Nesterov), ``RMSprop``, ``Adagrad`` and
+  ``Adam``, with any learning rate or schedule, without ``clipnorm``;
+* ``L1``, ``L2`` and ``L1L2`` kernel regularizers, sample weights, any batch
+  size, float64 and float32, dense inputs.
+
+Anything else is refused at ``compile`` with a ``ValueError`` naming the
+component. Inference (``predict``, ``evaluate``) runs on NumPy in both
+engines. The compiled step agrees with the NumPy engine to about 1e-12 in
+float64 (its sums are taken in another order), not bit for bit; within the
+compiled engine, the same seed gives the same bits.
+
+Numba is imported only when a model trains with the compiled engine; its
+kernels are cached on disk, so only the first use on a machine compiles them.
+
+>>> from mlplab import engine
+>>> engine.check_engine("numpy")
+'numpy'
+>>> engine.check_engine("cuda")
+Traceback (most recent call last):
+...
+ValueError: engine must be one of ['numpy', 'numba']; received 'cuda'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from typing import Any
+
+import numpy as np
+
+from . import activations, layers, losses, optimizers, regularizers
+
+__all__ = [
+    "ACTIVATIONS",
+    "ENGINES",
+    "LOSSES",
+    "OPTIMIZERS",
+    "CompiledStep",
+    "check_covered",
+    "check_engine",
+    "numba_available",
+]
+
+ENGINES = ("numpy", "numba")
+#: activation name -> kernel code
+ACTIVATIONS = {
+    "linear": 0,
+    "sigmoid": 1,
+    "tanh": 2,
+    "relu": 3,
+    "leaky_relu": 4,
+    "elu": 5,
+    "softmax": 6,
+}
+#: loss name -> (kernel code, factor of the squared error)
+LOSSES = {
+    "binary_crossentropy": (0, 0.0),
+    "categorical_crossentropy": (1, 0.0),
+    "squared_error": (2, 0.5),
+    "mse": (2, 1.0),
+}
+OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adam")
+_OPTIMIZER_CLASSES = (optimizers.SGD, optimizers.RMSprop, optimizers.Adagrad)
+_REGULARIZER_CLASSES = (
+    regularizers.L1,
+    regularizers.L2,
+    regularizers.L1L2,
+    regularizers.Regularizer,
+)
+_INSTALL = "pip install mlplab[fast]"
+_MAX_WORK_SIZES = 4  # batch sizes whose work arrays are kept
+
+
+def _log_max(dtype: np.dtype) -> float:
+    """The largest ``x`` of this dtype whose ``exp(x)`` is finite: where the
+    sigmoid caps ``-z``, as :class:`mlplab.activations.Sigmoid` does."""
+    x = np.log(np.finfo(dtype).max, dtype=dtype)
+    with np.errstate(over="ignore"):
+        while not np.isfinite(np.exp(x)):
+            x = np.nextafter(x, dtype.type(0))
+    return float(x)
+
+
+def numba_available() -> bool:
+    """Whether Numba can be imported (without importing it)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def check_engine(engine: Any) -> str:
+    """``engine`` checked: one of :data:`ENGINES`; ``"numba"`` only where
+    Numba is installed (an ``ImportError`` says how to install it)."""
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise ValueError(f"engine must be one of {list(ENGINES)}; received {engine!r}")
+    if engine == "numba" and not numba_available():
+        raise ImportError(
+            "engine='numba' needs Numba, which is not installed: "
+            f"{_INSTALL} (or pip install numba)"
+        )
+    return engine
+
+
+def _refuse(what: str) -> ValueError:
+    return ValueError(
+        f"the numba engine does not cover {what}; use engine='numpy' for this model"
+    )
+
+
+def _check_layer(layer: Any) -> None:
+    if type(layer) is not layers.Dense:
+        raise _refuse(
+            f"layer {layer.name or type(layer).__name__!r} of type "
+            f"{type(layer).__name__} (it covers Dense layers only)"
+        )
+    name = layer.activation.name
+    if name not in ACTIVATIONS or type(layer.activation) is not type(
+        activations.get(name)
+    ):
+        raise _refuse(
+            f"activation {name!r} (layer {layer.name or 'Dense'!r}); it covers "
+            f"{sorted(ACTIVATIONS)}"
+        )
+    reg = layer.kernel_regularizer
+    if reg is not None and type(reg) not in _REGULARIZER_CLASSES:
+        raise _refuse(f"kernel regularizer {reg!r}; it covers L1, L2 and L1L2")
+
+
+def check_covered(model_layers: list[Any], loss: Any, optimizer: Any) -> None:
+    """A ``ValueError`` naming the first layer, activation, loss or optimizer
+    of a model that the compiled engine does not cover (see the module
+    notes)."""
+    if not model_layers:
+        raise _refuse("a model without layers")
+    for layer in model_layers:
+        _check_layer(layer)
+    if loss is not None and (
+        loss.name not in LOSSES or type(loss) is not type(losses.get(loss.name))
+    ):
+        raise _refuse(f"loss {loss.name!r}; it covers {sorted(LOSSES)}")
+    if optimizer is None:
+        return
+    if type(optimizer) not in (*_OPTIMIZER_CLASSES, optimizers.Adam):
+        raise _refuse(
+            f"optimizer {type(optimizer).__name__} ({optimizer.name!r}); it covers "
+            f"{list(OPTIMIZERS)}"
+        )
+    if optimizer.clipnorm is not None:
+        raise _refuse(f"clipnorm (optimizer {optimizer!r})")
+
+
+def _kernels() -> Any:
+    if not numba_available():
+        raise ImportError(f"engine='numba' needs Numba: {_INSTALL}")
+    from . import _numba_kernels
+
+    return _numba_kernels
+
+
+class CompiledStep:
+    """The compiled training step of one model (see the module notes).
+
+    Parameters
+    ----------
+    model_layers : list of Dense
+        The model's layers, built.
+    loss : Loss
+    dtype : numpy dtype
+        The model's.
+    """
+
+    def __init__(self, model_layers: list[Any], loss: Any, dtype: Any) -> None:
+        check_covered(model_layers, loss, None)
+        self.kernels = _kernels()
+        self.dtype = np.dtype(dtype)
+        k = self.kernels
+        self.n_layers = len(model_layers)
+        self.meta = np.zeros((self.n_layers, k.META_COLS), dtype=np.int64)
+        self.fmeta = np.zeros((self.n_layers, k.FMETA_COLS), dtype=self.dtype)
+        offset = 0
+        for i, layer in enumerate(model_layers):
+            n_in, units = layer.input_dim, layer.units
+            act = layer.activation
+            row = self.meta[i]
+            row[k.N_IN], row[k.UNITS] = n_in, units
+            row[k.ACT] = ACTIVATIONS[act.name]
+            row[k.USE_BIAS] = int(layer.use_bias)
+            row[k.OFF_W] = row[k.OFF_B] = offset
+            offset += n_in * units
+            if layer.use_bias:
+                row[k.OFF_B] = offset
+                offset += units
+            self.fmeta[i, k.F_ALPHA] = getattr(act, "alpha", 0.0)
+            reg = layer.kernel_regularizer
+            if reg is not None:
+                self.fmeta[i, k.F_L1] = reg.l1
+                self.fmeta[i, k.F_L2] = reg.l2
+                self.fmeta[i, k.F_TWO_L2] = 2.0 * reg.l2
+        self.n_params = offset
+        self.log_max = _log_max(self.dtype)
+        self.tiny = float(np.finfo(self.dtype).tiny)
+        self.empty = np.empty(0, dtype=self.dtype)
+        self.loss_code, self.factor = LOSSES[loss.name]
+        self._work: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _work_arrays(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For batches of ``n`` samples: the work array, the layer table
+        with the places of each layer's ``Z`` and ``A`` in it, and the codes
+        that place the gradient buffers (kept for a few batch sizes)."""
+        found = self._work.pop(n, None)
+        if found is None:
+            K = self.kernels
+            meta = self.meta.copy()
+            offset, widest = 0, 1
+            for row in meta:
+                units = int(row[K.UNITS])
+                widest = max(widest, units, int(row[K.N_IN]))
+                row[K.OFF_Z], row[K.OFF_A] = offset, offset + units * n
+                offset += 2 * units * n
+            codes = np.zeros(K.CODES_LEN, dtype=np.int64)
+            codes[K.C_OFF_DZ] = offset
+            codes[K.C_OFF_DA] = offset + widest * n
+            codes[K.C_OFF_TMP] = offset + 2 * widest * n
+            work = np.empty(offset + 2 * widest * n + 2 * n, dtype=self.dtype)
+            if len(self._work) >= _MAX_WORK_SIZES:
+                self._work.pop(next(iter(self._work)))  # least recently used
+            found = (work, meta, codes)
+        self._work[n] = found
+        return found
+
+    def _hyperparameters(self, optimizer: Any, n: int, k: int) -> tuple[int, Any]:
+        """The optimizer's code and the kernel's hyperparameter array for a
+        batch of ``n`` samples and ``k`` outputs."""
+        K = self.kernels
+        hp = np.zeros(K.HP_LEN, dtype=np.float64)
+        hp[K.H_ONE] = 1.0
+        lr = optimizer.current_learning_rate()
+        hp[K.H_LR] = lr
+        if isinstance(optimizer, optimizers.SGD):
+            code = K.SGD
+            if optimizer.momentum:
+                code = K.NESTEROV if optimizer.nesterov else K.MOMENTUM
+            hp[K.H_MOMENTUM] = optimizer.momentum
+        elif isinstance(optimizer, optimizers.RMSprop):
+            code = K.RMSPROP
+            hp[K.H_MOMENTUM], hp[K.H_DECAY1] = optimizer.rho, 1.0 - optimizer.rho
+            hp[K.H_EPS] = optimizer.epsilon
+        elif isinstance(optimizer, optimizers.Adagrad):
+            code, hp[K.H_EPS] = K.ADAGRAD, optimizer.epsilon
+        else:
+            code = K.ADAM
+            b1, b2 = optimizer.beta_1, optimizer.beta_2
+            t = optimizer.iterations + 1
+            hp[K.H_ALPHA] = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+            hp[K.H_DECAY1], hp[K.H_DECAY2] = 1.0 - b1, 1.0 - b2
+            hp[K.H_EPS] = optimizer.epsilon
+        hp[K.H_INV_N] = 1.0 / n
+        hp[K.H_FACTOR] = self.factor
+        hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n * k)
+        hp[K.H_LOG_MAX] = self.log_max
+        hp[K.H_TINY] = self.tiny
+        return code, hp.astype(self.dtype)
+
+    def _state(self, optimizer: Any, params: np.ndarray) -> tuple[Any, Any]:
+        """The optimizer's state arrays for ``params`` (built as its first
+        step would build them when it has none yet)."""
+        state = optimizer.get_state()
+        if state["slots"] is None:
+            names = optimizer.slot_names
+            start = getattr(optimizer, "initial_accumulator_value", 0.0)
+            initial = {name: np.full_like(params, start) for name in names}
+            optimizer.set_state(
+                {"iterations": optimizer.iterations, "slots": [initial]}, [params]
+            )
+            state = optimizer.get_state()
+        slots = list(state["slots"][0].values())
+        s1 = slots[0] if slots else self.empty
+        s2 = slots[1] if len(slots) > 1 else self.empty
+        return s1, s2
+
+    def run(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        sw: np.ndarray | None,
+        params: np.ndarray,
+        grads: np.ndarray,
+        last_finite: np.ndarray,
+        optimizer: Any,
+        update: bool = True,
+    ) -> tuple[float, np.ndarray]:
+        """One step on checked arrays: fills ``grads`` and, with ``update``,
+        copies ``params`` into ``last_finite`` then updates ``params`` and the
+        optimizer's state (its ``iterations`` too). Returns the loss before
+        the update and the output activations, shape (n, n_outputs), a reused
+        buffer. A non-finite loss changes nothing."""
+        if not isinstance(X, np.ndarray):
+            raise TypeError(
+                "the numba engine trains on dense arrays; received a "
+                f"{type(X).__name__} of shape {X.shape}: densify it with "
+                "X.toarray() or use engine='numpy'"
+            )
+        n, n_out = Y.shape
+        K = self.kernels
+        work, meta, codes = self._work_arrays(n)
+        opt_code, hp = self._hyperparameters(optimizer, n, n_out)
+        codes[K.C_LOSS], codes[K.C_OPT] = self.loss_code, opt_code
+        codes[K.C_UPDATE] = int(update)
+        s1, s2 = self._state(optimizer, params)
+        weights = self.empty if sw is None else sw
+        loss = K.train_step(
+            np.ascontiguousarray(X.T),
+            np.ascontiguousarray(Y.T),
+            np.ascontiguousarray(weights, dtype=self.dtype),
+            params,
+            grads,
+            last_finite,
+            s1,
+            s2,
+            meta,
+            self.fmeta,
+            codes,
+            hp,
+            work,
+        )
+        if update and math.isfinite(loss):
+            optimizer.iterations += 1
+        start = int(meta[-1, K.OFF_A])
+        A = work[start : start + n_out * n].reshape(n_out, n).T
+        return float(loss), A
