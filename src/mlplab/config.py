@@ -44,7 +44,7 @@ from ._registry import Registry
 from ._validation import check_int
 from .features import FeatureMap
 
-__all__ = ["RunConfig", "parse_value"]
+__all__ = ["AUTO_MAX_WEIGHTS", "RunConfig", "parse_value"]
 
 
 # -- what a value must be -----------------------------------------------------
@@ -459,6 +459,11 @@ _LOSSES = ", ".join(losses.names())
 _OPTIMIZERS = ", ".join([*optimizers.names(), *optimizers.PRESETS])
 _INITIALIZERS = ", ".join(initializers.names())
 _SYNTHETIC = "the data set's own"
+#: ``engine="auto"`` takes the compiled engine up to this many weights: it is
+#: several times faster than NumPy on tutorial networks (2-5-1: about 2x;
+#: 20-64-3: about 7x) and slower at MNIST scale (784-32-10, 25,450 weights:
+#: about 3x slower), where NumPy's matrix products win.
+AUTO_MAX_WEIGHTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -529,6 +534,14 @@ class RunConfig:
     clipnorm : float, optional
         Scale the gradients down whenever their global norm exceeds this (a
         remedy for divergence).
+    engine : {"numpy", "numba", "auto"}
+        The training engine (:mod:`mlplab.engine`): ``"numpy"``, the
+        reference; ``"numba"``, the compiled training step (``pip install
+        mlplab[fast]``), which refuses a network it does not cover (dropout,
+        input scaling, feature crosses, clipnorm...) naming the component;
+        ``"auto"``, the compiled engine where Numba is installed, the network
+        is covered and has at most :data:`AUTO_MAX_WEIGHTS` weights, else
+        NumPy (never an error). Left out of ``to_dict`` while ``"numpy"``.
     test_size : float
         Fraction held out for testing (stratified for classification); 0 for
         none.
@@ -683,6 +696,17 @@ class RunConfig:
         "remedy when training diverges",
         metavar="F",
         unset="no clipping",
+    )
+    engine: str = setting(
+        "numpy",
+        _NAME,
+        "training engine: numpy, the reference; numba, the compiled training "
+        "step (pip install mlplab[fast]; Dense layers, built-in components); "
+        "auto, numba where it is installed, covers the network and the network "
+        f"has at most {AUTO_MAX_WEIGHTS:,} weights, else numpy",
+        metavar="NAME",
+        choices=("numpy", "numba", "auto"),
+        omit_default=True,
     )
     test_size: float = setting(
         0.2,

@@ -7,28 +7,32 @@ compiled :class:`~mlplab.model.Sequential` for its data.
 >>> model = build_model(config, load_data(config))
 >>> [type(layer).__name__ for layer in model.layers]
 ['Rescaling', 'Dense', 'Dense']
+>>> model.engine  # config.engine="auto" would keep NumPy here: Rescaling
+'numpy'
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import engine as engine_module
 from . import preprocessing
-from .config import RunConfig
+from .config import AUTO_MAX_WEIGHTS, RunConfig
 from .features import Features
 from .layers import Dense, Dropout, Layer, Rescaling
 from .model import Sequential
 from .regularizers import L1, L1L2, L2, Regularizer
 from .rundata import Data
 
-__all__ = ["build_model"]
+__all__ = ["auto_engine", "build_model"]
 
 
 def build_model(config: RunConfig, data: Data) -> Sequential:
     """The network of ``config`` for ``data``: input scaling (fitted on the
     training part), feature crosses, hidden layers (each with its activation,
     and followed by a ``Dropout`` where its rate is above 0) and the output
-    layer, compiled."""
+    layer, compiled, with ``config.engine`` (``"auto"`` resolved by
+    :func:`auto_engine`)."""
     layers: list[Layer] = []
     if config.scale != "none":
         layers.append(_scaling(config.scale, data.X_train))
@@ -60,13 +64,32 @@ def build_model(config: RunConfig, data: Data) -> Sequential:
             kernel_regularizer=reg,
         )
     )
-    model = Sequential(layers, input_dim=data.n_features, seed=config.seed)
+    engine = "numpy" if config.engine == "auto" else config.engine
+    model = Sequential(
+        layers, input_dim=data.n_features, seed=config.seed, engine=engine
+    )
     model.compile(
         loss=config.loss_spec() or default_loss,
         optimizer=config.make_optimizer(),
         metrics=[metric],
     )
+    if config.engine == "auto":
+        model.engine = auto_engine(model)
     return model
+
+
+def auto_engine(model: Sequential) -> str:
+    """What ``engine="auto"`` picks for a compiled ``model``: ``"numba"``
+    where Numba is installed, :func:`mlplab.engine.check_covered` accepts the
+    model and it has at most :data:`mlplab.config.AUTO_MAX_WEIGHTS` weights;
+    else ``"numpy"``. Never raises."""
+    if not engine_module.numba_available() or model.count_params() > AUTO_MAX_WEIGHTS:
+        return "numpy"
+    try:
+        engine_module.check_covered(model.layers, model.loss, model.optimizer)
+    except ValueError:
+        return "numpy"
+    return "numba"
 
 
 def _regularizer(l1: float, l2: float) -> Regularizer | None:

@@ -17,25 +17,29 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import engine
 from ._interrupt import Interrupted
 from .config import RunConfig
 from .persistence import load
 from .rundata import Data, load_data
 from .runfolder import slug, write_run, write_summary
 from .runmetrics import RunMetrics
+from .runmodel import build_model
 from .runresult import FailedRun, RunResult
 from .runs import train
 from .runtable import results_table
 
 __all__ = ["SweepResults", "compare", "grid_configs", "resume", "run"]
 
-BACKENDS = ("sequential", "loky", "dask")
+BACKENDS = ("sequential", "loky", "dask", "numba")
 CONNECT_TIMEOUT = 30  # seconds to reach a Dask scheduler
 
 
@@ -140,7 +144,21 @@ class _Where:
             isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0
         ):
             raise ValueError(f"n_jobs must be a non-zero integer; received {n_jobs!r}")
+        if backend == "numba" and not engine.numba_available():
+            raise ImportError(
+                "backend='numba' trains with the compiled engine, which needs "
+                "Numba, not installed: pip install mlplab[fast] (or pip install numba)"
+            )
         return self
+
+    def prepare(self, configs: list[RunConfig]) -> list[RunConfig]:
+        """The configurations as this backend trains them: with
+        ``engine="numba"`` for the ``"numba"`` backend, as given otherwise."""
+        if self.backend != "numba":
+            return configs
+        return [
+            c if c.engine == "numba" else c.replace(engine="numba") for c in configs
+        ]
 
 
 def run(
@@ -173,14 +191,22 @@ def run(
     grid : mapping of key to list of values
         Keys and values as in a configuration file, e.g.
         ``{"hidden": [1, 2, 3], "lr": [0.1, 1.0]}``.
-    backend : {"sequential", "loky", "dask"}
+    backend : {"sequential", "loky", "dask", "numba"}
         ``"loky"``: worker processes on this machine (joblib); ``"dask"``: a
         Dask distributed cluster -- the one at ``scheduler``, or a
         ``LocalCluster`` started for the sweep and closed after it (needs the
-        ``distributed`` extra: ``pip install mlplab[distributed]``).
+        ``distributed`` extra: ``pip install mlplab[distributed]``);
+        ``"numba"``: every configuration with ``engine="numba"`` (the compiled
+        engine, ``pip install mlplab[fast]``), ``n_jobs`` runs at once in
+        threads of this process (the kernel releases the GIL), each result
+        the same bits as training that configuration alone with the compiled
+        engine. A configuration the compiled engine does not cover is refused
+        before any run starts, with a ``ValueError`` naming it and the
+        component; run folders are written by the calling thread.
     n_jobs : int, optional
         Worker processes for loky (default: all cores) and for a local Dask
-        cluster (default 2).
+        cluster (default 2); threads for numba (default: all cores; -1 all
+        cores, -2 all but one...).
     scheduler : str or dask.distributed.Client, optional
         ``"tcp://HOST:PORT"`` of a running Dask scheduler, or a ``Client``.
     out : path, optional
@@ -194,7 +220,7 @@ def run(
         and raises ``Interrupted`` with how to resume.
     """
     where = _Where(backend, n_jobs, scheduler).check()
-    configs = grid_configs(base, grid)
+    configs = where.prepare(grid_configs(base, grid))
     return _run_all(configs, out, progress, title, where, interrupt=interrupt)
 
 
@@ -281,7 +307,8 @@ def resume(
             done[i] = RunResult(
                 config, load_data(config), load(folder / "model.npz"), metrics, folder
             )
-    where = _Where(backend, n_jobs, scheduler)
+    where = _Where(backend, n_jobs, scheduler).check()
+    configs = where.prepare(configs)
     return _run_all(
         configs,
         out,
@@ -310,6 +337,10 @@ def _run_all(
     file first, each run's folder as it returns and the summary at the end."""
     done = dict(done or {})
     datas = _shared_data(configs)
+    if where.backend == "numba":
+        _check_covered(
+            configs, datas, [i for i in range(len(configs)) if i not in done]
+        )
     if out is not None:
         _write_state(Path(out), configs, title)
     results: list[RunResult | FailedRun | None] = [
@@ -386,6 +417,8 @@ def _execute(
             record(i, _one(configs[i], datas[i], interrupt))
     elif where.backend == "loky":
         _loky(configs, datas, todo, where.n_jobs, record, interrupt)
+    elif where.backend == "numba":
+        _threads(configs, datas, todo, where.n_jobs, record, interrupt)
     else:
         _dask(configs, datas, todo, where.n_jobs, where.scheduler, record, interrupt)
 
@@ -494,3 +527,46 @@ def _dask(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _check_covered(
+    configs: list[RunConfig], datas: list[Data], todo: list[int]
+) -> None:
+    """A ``ValueError`` naming the first configuration of ``todo`` whose
+    network the compiled engine does not cover, and the component."""
+    for i in todo:
+        try:
+            build_model(configs[i], datas[i])
+        except ValueError as exc:
+            raise ValueError(
+                f"backend='numba' cannot train configuration {configs[i].label!r}: "
+                f"{exc}; leave it out of the sweep or use another backend"
+            ) from None
+
+
+def _threads(
+    configs: list[RunConfig],
+    datas: list[Data],
+    todo: list[int],
+    n_jobs: int | None,
+    record: _Record,
+    interrupt: Any,
+) -> None:
+    """The runs ``todo`` in a pool of threads, each as :func:`_one` runs it
+    alone; ``record`` is called in this thread as each finishes."""
+    cores = os.cpu_count() or 1
+    workers = n_jobs or cores
+    if workers < 0:
+        workers = max(1, cores + 1 + workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: dict[Future[Any], int] = {
+            pool.submit(_one, configs[i], datas[i], interrupt): i for i in todo
+        }
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=pending.__getitem__):
+                record(pending.pop(future), future.result())
+            if interrupt is not None and interrupt.requested:
+                for future in pending:
+                    future.cancel()  # the runs in progress stop at their epoch's end
+                pending = {f: i for f, i in pending.items() if not f.cancelled()}

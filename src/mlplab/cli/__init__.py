@@ -2,8 +2,10 @@
 ``add_parser(subparsers)`` and ``run(args) -> int``.
 
 Errors in what the user gave (``ValueError``, ``TypeError``) and files or
-folders that cannot be read or written (``OSError``) become one line on stderr
-and exit code 2, a diverging run one line and exit code 1; never a traceback.
+folders that cannot be read or written (``OSError``) and an optional extra
+that is not installed (``ImportError``, e.g. ``--engine numba`` without
+Numba) become one line on stderr and exit code 2, a diverging run one line
+and exit code 1; never a traceback.
 Output piped into a reader that stops early (``| head``) ends quietly, with
 exit code 141 as after SIGPIPE.
 Ctrl-C or SIGTERM during ``train`` or ``sweep`` stops at the end of the current
@@ -107,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return 1
     except (ValueError, TypeError) as exc:
+        print(f"mlplab: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:  # an optional extra not installed, e.g. numba
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader left, e.g. `mlplab predict ... | head`

@@ -11,12 +11,14 @@ overrides ``--config FILE.toml``, which itself overrides
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import engine
 from ..config import RunConfig, Setting, settings
 
 # A setting's group and the title of its options in the help, in the order
@@ -152,3 +154,41 @@ def add_quick_option(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="1%% of the epochs, to see that everything works",
     )
+
+
+@contextlib.contextmanager
+def report_compile(engines: set[str]) -> Iterator[None]:
+    """Around training with one of ``engines`` (engine names, or sweep
+    backends): where ``"numba"`` or ``"auto"`` is among them and Numba is
+    installed, print ``compiled the training kernel in X s (cached for next
+    time)`` once the block ends if Numba compiled the kernel in it (its
+    first use on this machine); loading it from Numba's on-disk cache prints
+    nothing. The time is that of Numba's
+    ``"numba:compile"`` events (its event API), not of the training."""
+    if not engines & {"numba", "auto"} or not engine.numba_available():
+        yield
+        return
+    from numba.core import event
+
+    with event.install_recorder("numba:compile") as recorder:
+        yield
+    seconds = compile_seconds(recorder.buffer)
+    if seconds is not None:
+        print(f"compiled the training kernel in {seconds:.1f} s (cached for next time)")
+
+
+def compile_seconds(buffer: list[tuple[float, Any]]) -> float | None:
+    """The seconds covered by the outermost compile events of a Numba
+    ``RecordingListener`` buffer (an inner function compiled while its caller
+    compiles counts once); None where nothing compiled."""
+    depth, start, total = 0, 0.0, 0.0
+    for stamp, ev in buffer:
+        if ev.is_start:
+            if depth == 0:
+                start = stamp
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                total += stamp - start
+    return total if buffer else None

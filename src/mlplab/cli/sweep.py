@@ -37,8 +37,9 @@ def add_parser(sub: Any) -> None:
         default="sequential",
         choices=sweep.BACKENDS,
         help="where the runs execute: sequential (default), loky (worker "
-        "processes on this machine) or dask (a Dask cluster: --scheduler, or a "
-        "local one)",
+        "processes on this machine), dask (a Dask cluster: --scheduler, or a "
+        "local one) or numba (every run with the compiled engine, --n-jobs "
+        "threads at once; pip install mlplab[fast])",
     )
     p.add_argument(
         "--n-jobs",
@@ -46,7 +47,7 @@ def add_parser(sub: Any) -> None:
         default=None,
         metavar="N",
         help="worker processes for loky (default: all cores) or a local Dask "
-        "cluster (default 2)",
+        "cluster (default 2); threads for numba (default: all cores)",
     )
     p.add_argument(
         "--scheduler",
@@ -87,14 +88,15 @@ def run(args: argparse.Namespace) -> int:
                 "--resume finishes the sweep as it began; leave out --param and "
                 "the model and data options"
             )
-        results = sweep.resume(
-            args.resume,
-            backend=args.backend,
-            n_jobs=args.n_jobs,
-            scheduler=args.scheduler,
-            progress=_options.show_progress(args),
-            interrupt=interrupt,
-        )
+        with _options.report_compile({args.backend}):
+            results = sweep.resume(
+                args.resume,
+                backend=args.backend,
+                n_jobs=args.n_jobs,
+                scheduler=args.scheduler,
+                progress=_options.show_progress(args),
+                interrupt=interrupt,
+            )
         return _done(results, args.resume)
     if not args.param:
         raise ValueError("give at least one --param KEY=V1,V2,... (or --resume DIR)")
@@ -106,17 +108,19 @@ def run(args: argparse.Namespace) -> int:
         grid[key] = values
     base = _options.config_from_args(args)
     out = args.out or _options.default_out("sweep")
-    results = sweep.run(
-        base,
-        grid,
-        backend=args.backend,
-        n_jobs=args.n_jobs,
-        scheduler=args.scheduler,
-        out=out,
-        progress=_options.show_progress(args),
-        title="sweep",
-        interrupt=interrupt,
-    )
+    engines = {args.backend, base.engine, *(str(v) for v in grid.get("engine", []))}
+    with _options.report_compile(engines):
+        results = sweep.run(
+            base,
+            grid,
+            backend=args.backend,
+            n_jobs=args.n_jobs,
+            scheduler=args.scheduler,
+            out=out,
+            progress=_options.show_progress(args),
+            title="sweep",
+            interrupt=interrupt,
+        )
     return _done(results, out)
 
 

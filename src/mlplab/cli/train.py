@@ -104,15 +104,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         config = _options.config_from_args(args)
         out = args.out or _options.default_out("train")
-    result = runs.train(
-        config,
-        out,
-        progress=_options.show_progress(args),
-        animate=args.animate,
-        checkpoint_every=args.checkpoint_every,
-        interrupt=getattr(args, "interrupt", None),
-        resume=args.resume is not None,
-    )
+    with _options.report_compile({config.engine}):
+        result = runs.train(
+            config,
+            out,
+            progress=_options.show_progress(args),
+            animate=args.animate,
+            checkpoint_every=args.checkpoint_every,
+            interrupt=getattr(args, "interrupt", None),
+            resume=args.resume is not None,
+        )
     print(summary(result))
     assert result.folder is not None
     print(f"\nrun folder: {result.folder}")
