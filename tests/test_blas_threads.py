@@ -13,7 +13,10 @@ from mlplab import training
 
 
 def _blas_threads() -> list[int]:
-    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    """The thread counts of NumPy's BLAS (of every BLAS if none is NumPy's)."""
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    numpys = [i for i in blas if "numpy" in i["filepath"]]
+    return [i["num_threads"] for i in numpys or blas]
 
 
 class _Probe(ml.callbacks.Callback):

@@ -362,7 +362,7 @@ def _scratch(x):
     return np.empty_like(x), np.empty_like(x), np.empty_like(x)
 
 
-@pytest.mark.parametrize("name", ["vtanh", "vsigmoid", "vexp"])
+@pytest.mark.parametrize("name", ["vtanh", "vsigmoid", "vexp", "vlog"])
 def test_kernel_transcendentals_within_a_few_ulp_of_numpy(name):
     K = _kernels()
     x = _wide_range()
@@ -373,6 +373,9 @@ def test_kernel_transcendentals_within_a_few_ulp_of_numpy(name):
             want = np.tanh(x)
         elif name == "vsigmoid":
             want = 1 / (1 + np.exp(np.minimum(-x, log_max)))
+        elif name == "vlog":
+            x = np.abs(x[np.isfinite(x) & (x != 0)])
+            want = np.log(x)
         else:
             x = np.clip(x, -746.0, log_max)
             want = np.exp(x)
@@ -381,6 +384,9 @@ def test_kernel_transcendentals_within_a_few_ulp_of_numpy(name):
             K.vtanh(x, out, k1, k2)
         elif name == "vsigmoid":
             K.vsigmoid(x, out, k1, k2, log_max)
+        elif name == "vlog":
+            out, k1, k2 = _scratch(x)
+            K.vlog(x, out, k1, k2)
         else:
             K.vexp(x, out, k1, k2)
     assert np.isfinite(out).all()
@@ -402,6 +408,15 @@ def test_kernel_tanh_and_sigmoid_saturate_as_numpy_does():
     assert 0 < out[3] < 1e-17
 
 
+def test_kernel_log_at_its_edges():
+    x = np.array([0.0, -0.0, -1.0, np.nan, np.inf, -np.inf, 1.0])
+    out, k1, k2 = _scratch(x)
+    _kernels().vlog(x, out, k1, k2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = np.log(x)
+    assert np.array_equal(out, want, equal_nan=True)
+
+
 @pytest.mark.parametrize("name", ["vtanh", "vsigmoid"])
 def test_kernel_transcendentals_keep_nan(name):
     K = _kernels()
@@ -416,6 +431,6 @@ def test_kernel_transcendentals_keep_nan(name):
 
 def test_the_kernels_release_the_gil():
     K = _kernels()
-    for kernel in (K.train_step, K.vexp, K.vtanh, K.vsigmoid):
+    for kernel in (K.train_step, K.vexp, K.vtanh, K.vsigmoid, K.vlog):
         assert kernel.targetoptions.get("nogil") is True
         assert kernel._cache.__class__.__name__ != "NullCache"  # cache=True

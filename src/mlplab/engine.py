@@ -236,7 +236,7 @@ class CompiledStep:
             codes[K.C_OFF_DZ] = offset
             codes[K.C_OFF_DA] = offset + widest * n
             codes[K.C_OFF_TMP] = offset + 2 * widest * n
-            work = np.empty(offset + 2 * widest * n + 2 * n, dtype=self.dtype)
+            work = np.empty(offset + 2 * widest * n + 3 * n, dtype=self.dtype)
             if len(self._work) >= _MAX_WORK_SIZES:
                 self._work.pop(next(iter(self._work)))  # least recently used
             found = (work, meta, codes)

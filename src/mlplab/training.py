@@ -116,14 +116,15 @@ def _blas_limit(model: Sequential, batch_size: int, limit: bool | None) -> Any:
         limit = False
     if limit is False:
         return contextlib.nullcontext()
-    if not _blas_controller:
-        from threadpoolctl import ThreadpoolController
+    from threadpoolctl import ThreadpoolController
 
+    if limit:  # every BLAS loaded now (finding them takes about a millisecond)
+        return ThreadpoolController().limit(limits=1, user_api="blas")
+    # The size rule: the OpenBLAS libraries loaded when it first applied
+    # (NumPy's among them), found once.
+    if not _blas_controller:
         _blas_controller.append(ThreadpoolController())
-    controller = _blas_controller[0]
-    if limit is None:  # the size rule: OpenBLAS only
-        return controller.select(internal_api="openblas").limit(limits=1)
-    return controller.limit(limits=1, user_api="blas")
+    return _blas_controller[0].select(internal_api="openblas").limit(limits=1)
 
 
 def check_epochs(epochs: Any) -> int:
