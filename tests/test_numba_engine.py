@@ -434,3 +434,31 @@ def test_the_kernels_release_the_gil():
     for kernel in (K.train_step, K.vexp, K.vtanh, K.vsigmoid, K.vlog):
         assert kernel.targetoptions.get("nogil") is True
         assert kernel._cache.__class__.__name__ != "NullCache"  # cache=True
+
+
+def test_models_train_on_several_threads_at_once_to_the_same_bits():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _data("binary", 200)
+
+    def train(seed):
+        model = _model("numba", "tanh", "sigmoid", "binary_crossentropy", ml.Adam(0.01))
+        model.set_weights(
+            _model(
+                "numpy",
+                "tanh",
+                "sigmoid",
+                "binary_crossentropy",
+                ml.Adam(0.01),
+                seed=seed,
+            ).get_weights()
+        )
+        model.fit(X, y, epochs=300)
+        return model.get_weights()
+
+    alone = [train(seed) for seed in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(train, range(4)))
+    for a, b in zip(alone, together, strict=True):
+        for wa, wb in zip(a, b, strict=True):
+            assert wa.tobytes() == wb.tobytes()

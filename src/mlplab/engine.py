@@ -211,14 +211,15 @@ class CompiledStep:
         self.tiny = float(np.finfo(self.dtype).tiny)
         self.empty = np.empty(0, dtype=self.dtype)
         self.loss_code, self.factor = LOSSES[loss.name]
-        self._work: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._work: dict[int, tuple[np.ndarray, ...]] = {}
         self._hp: np.ndarray = self.empty
         self._hp_key: tuple[Any, ...] | None = None
 
-    def _work_arrays(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _work_arrays(self, n: int) -> tuple[np.ndarray, ...]:
         """For batches of ``n`` samples: the work array, the layer table
-        with the places of each layer's ``Z`` and ``A`` in it, and the codes
-        that place the gradient buffers (kept for a few batch sizes)."""
+        with the places of each layer's ``Z`` and ``A`` in it, the codes
+        that place the gradient buffers, and the output activations, a view
+        (n, outputs) of the work array (kept for a few batch sizes)."""
         kept = self._work
         if n in kept and next(reversed(kept)) == n:  # the same size as last time
             return kept[n]
@@ -239,7 +240,9 @@ class CompiledStep:
             work = np.empty(offset + 2 * widest * n + 3 * n, dtype=self.dtype)
             if len(self._work) >= _MAX_WORK_SIZES:
                 self._work.pop(next(iter(self._work)))  # least recently used
-            found = (work, meta, codes)
+            top, k = int(meta[-1, K.OFF_A]), int(meta[-1, K.UNITS])
+            output = work[top : top + k * n].reshape(k, n).T  # (n, k), a view
+            found = (work, meta, codes, output)
         self._work[n] = found
         return found
 
@@ -328,16 +331,18 @@ class CompiledStep:
             )
         n, n_out = Y.shape
         K = self.kernels
-        work, meta, codes = self._work_arrays(n)
+        work, meta, codes, output = self._work_arrays(n)
         opt_code, hp = self._hyperparameters(optimizer, n, n_out)
         codes[K.C_LOSS], codes[K.C_OPT] = self.loss_code, opt_code
         codes[K.C_UPDATE] = int(update)
         s1, s2 = self._state(optimizer, params)
-        weights = self.empty if sw is None else sw
+        weights = (
+            self.empty if sw is None else np.ascontiguousarray(sw, dtype=self.dtype)
+        )
         loss = K.train_step(
             np.ascontiguousarray(X.T),
             np.ascontiguousarray(Y.T),
-            np.ascontiguousarray(weights, dtype=self.dtype),
+            weights,
             params,
             grads,
             last_finite,
@@ -351,6 +356,4 @@ class CompiledStep:
         )
         if update and math.isfinite(loss):
             optimizer.iterations += 1
-        start = int(meta[-1, K.OFF_A])
-        A = work[start : start + n_out * n].reshape(n_out, n).T
-        return float(loss), A
+        return float(loss), output
