@@ -48,15 +48,15 @@ SciPy's result of the last ``run`` (``nit``, ``nfev``, ``fun``, ``status``,
 ``message``).
 
 BLAS threads: the NumPy engine's products are BLAS calls, and for products as
-small as a tutorial network's, BLAS threads cost more than they bring
-(measured on 2 cores: 2-5-1 on 500 points 1.75x slower with OpenBLAS's two
-threads, 64-64-10 on batches of 32 1.2x). So while ``run`` trains with the
-NumPy engine, BLAS is OpenBLAS, and every matrix product of a step has fewer
-multiply-adds than :data:`BLAS_ONE_THREAD_BELOW` (OpenBLAS's own threshold
-below which it computes a product on one thread anyway), OpenBLAS is limited
-to one thread (threadpoolctl) and given back its threads after. Below that
-size the products are computed exactly as before, so no result changes; the
-other BLAS calls gain from not waking the other threads. Set
+small as a tutorial network's, BLAS threads bring nothing and can cost (measured
+on 2 cores: the same speed when the machine is otherwise idle; while other work
+kept both cores busy, 2-5-1 on 500 points trained 1.75x slower with OpenBLAS's
+two threads than with one, 64-64-10 on batches of 32 1.2x). So while ``run``
+trains with the NumPy engine, BLAS is OpenBLAS, and every matrix product of a
+step has fewer multiply-adds than :data:`BLAS_ONE_THREAD_BELOW` (OpenBLAS's own
+threshold below which it computes a product on one thread anyway), OpenBLAS is
+limited to one thread (threadpoolctl) and given back its threads after. Below that
+size the products are computed exactly as before, so no result changes. Set
 ``BLAS_ONE_THREAD_BELOW = 0`` (or pass ``Trainer(..., limit_blas=False)``) to
 leave BLAS alone. ``limit_blas=True`` limits every BLAS library whatever the
 size: for large products that can change the last bits (OpenBLAS splits some
