@@ -53,6 +53,7 @@ bench-readme: $(STAMP)
 	$(BIN)/python benchmarks/playground.py --readme README.md
 	$(BIN)/python benchmarks/lbfgs.py --readme README.md --plot docs/lbfgs.png
 	$(BIN)/python benchmarks/sparse.py --readme README.md
+	$(BIN)/python benchmarks/engine.py --readme README.md
 
 # The playground in your browser (see README, "The playground").
 playground: $(STAMP)

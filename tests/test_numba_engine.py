@@ -328,3 +328,137 @@ def test_a_numba_model_file_loads_without_numba_on_numpy(tmp_path, monkeypatch):
     for m in (a, loaded):
         m.fit(X, y, epochs=5)
     _assert_close(a, loaded, 1e-12)
+
+
+# -- the kernel's own exponential, sigmoid and tanh (float64) -----------------------
+
+
+def _wide_range():
+    """Values over the whole float64 range: normal draws at many scales, and
+    the edges (zeros, the branch points, saturation, overflow, subnormals)."""
+    rng = np.random.default_rng(1)
+    draws = [rng.normal(size=20_000) * s for s in (1e-8, 0.01, 0.3, 1, 3, 10, 300)]
+    edges = [0.0, -0.0, 0.625, -0.625, 0.62499, 19.06, 20.0, -20.0, 25.0, 700.0]
+    edges += [709.78, 709.79, 745.0, 745.2, 746.0, 800.0, 1e300, np.inf]
+    edges += [5e-324, 1e-310, 2.2250738585072014e-308]
+    edges = np.array(edges)
+    return np.concatenate([*draws, edges, -edges])
+
+
+def _ulps(got, want):
+    """The largest difference in units of the last place of ``want``."""
+    exact = got == want  # infinities and signed zeros included
+    spacing = np.spacing(np.maximum(np.abs(want), np.finfo(np.float64).tiny))
+    return float(np.where(exact, 0.0, np.abs(got - want) / spacing).max())
+
+
+def _kernels():
+    import mlplab._numba_kernels as kernels
+
+    return kernels
+
+
+def _scratch(x):
+    return np.empty_like(x), np.empty_like(x), np.empty_like(x)
+
+
+@pytest.mark.parametrize("name", ["vtanh", "vsigmoid", "vexp", "vlog"])
+def test_kernel_transcendentals_within_a_few_ulp_of_numpy(name):
+    K = _kernels()
+    x = _wide_range()
+    out, k1, k2 = _scratch(x)
+    log_max = engine._log_max(np.dtype(np.float64))
+    with np.errstate(all="ignore"):  # NumPy's reference underflows
+        if name == "vtanh":
+            want = np.tanh(x)
+        elif name == "vsigmoid":
+            want = 1 / (1 + np.exp(np.minimum(-x, log_max)))
+        elif name == "vlog":
+            x = np.abs(x[np.isfinite(x) & (x != 0)])
+            want = np.log(x)
+        else:
+            x = np.clip(x, -746.0, log_max)
+            want = np.exp(x)
+    with np.errstate(all="raise"):  # no overflow, underflow or invalid warnings
+        if name == "vtanh":
+            K.vtanh(x, out, k1, k2)
+        elif name == "vsigmoid":
+            K.vsigmoid(x, out, k1, k2, log_max)
+        elif name == "vlog":
+            out, k1, k2 = _scratch(x)
+            K.vlog(x, out, k1, k2)
+        else:
+            K.vexp(x, out, k1, k2)
+    assert np.isfinite(out).all()
+    assert _ulps(out, want) <= 3
+    assert np.array_equal(np.signbit(out), np.signbit(want))
+
+
+def test_kernel_tanh_and_sigmoid_saturate_as_numpy_does():
+    K = _kernels()
+    x = np.array([-np.inf, -1e300, -800.0, -40.0, 40.0, 800.0, 1e300, np.inf])
+    out, k1, k2 = _scratch(x)
+    K.vtanh(x, out, k1, k2)
+    assert out.tolist() == [-1.0] * 4 + [1.0] * 4
+    log_max = engine._log_max(np.dtype(np.float64))
+    K.vsigmoid(x, out, k1, k2, log_max)
+    floor = 1 / (1 + np.exp(log_max))  # the NumPy engine's smallest sigmoid
+    assert out[:3].tolist() == [floor] * 3
+    assert out[4:].tolist() == [1.0] * 4
+    assert 0 < out[3] < 1e-17
+
+
+def test_kernel_log_at_its_edges():
+    x = np.array([0.0, -0.0, -1.0, np.nan, np.inf, -np.inf, 1.0])
+    out, k1, k2 = _scratch(x)
+    _kernels().vlog(x, out, k1, k2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = np.log(x)
+    assert np.array_equal(out, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["vtanh", "vsigmoid"])
+def test_kernel_transcendentals_keep_nan(name):
+    K = _kernels()
+    x = np.array([np.nan, 0.5, np.nan, -3.0, np.nan])
+    out, k1, k2 = _scratch(x)
+    if name == "vtanh":
+        K.vtanh(x, out, k1, k2)
+    else:
+        K.vsigmoid(x, out, k1, k2, 709.78)
+    assert np.isnan(out).tolist() == np.isnan(x).tolist()
+
+
+def test_the_kernels_release_the_gil():
+    K = _kernels()
+    for kernel in (K.train_step, K.vexp, K.vtanh, K.vsigmoid, K.vlog):
+        assert kernel.targetoptions.get("nogil") is True
+        assert kernel._cache.__class__.__name__ != "NullCache"  # cache=True
+
+
+def test_models_train_on_several_threads_at_once_to_the_same_bits():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _data("binary", 200)
+
+    def train(seed):
+        model = _model("numba", "tanh", "sigmoid", "binary_crossentropy", ml.Adam(0.01))
+        model.set_weights(
+            _model(
+                "numpy",
+                "tanh",
+                "sigmoid",
+                "binary_crossentropy",
+                ml.Adam(0.01),
+                seed=seed,
+            ).get_weights()
+        )
+        model.fit(X, y, epochs=300)
+        return model.get_weights()
+
+    alone = [train(seed) for seed in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(train, range(4)))
+    for a, b in zip(alone, together, strict=True):
+        for wa, wb in zip(a, b, strict=True):
+            assert wa.tobytes() == wb.tobytes()

@@ -211,13 +211,19 @@ class CompiledStep:
         self.tiny = float(np.finfo(self.dtype).tiny)
         self.empty = np.empty(0, dtype=self.dtype)
         self.loss_code, self.factor = LOSSES[loss.name]
-        self._work: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._work: dict[int, tuple[np.ndarray, ...]] = {}
+        self._hp: np.ndarray = self.empty
+        self._hp_key: tuple[Any, ...] | None = None
 
-    def _work_arrays(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _work_arrays(self, n: int) -> tuple[np.ndarray, ...]:
         """For batches of ``n`` samples: the work array, the layer table
-        with the places of each layer's ``Z`` and ``A`` in it, and the codes
-        that place the gradient buffers (kept for a few batch sizes)."""
-        found = self._work.pop(n, None)
+        with the places of each layer's ``Z`` and ``A`` in it, the codes
+        that place the gradient buffers, and the output activations, a view
+        (n, outputs) of the work array (kept for a few batch sizes)."""
+        kept = self._work
+        if n in kept and next(reversed(kept)) == n:  # the same size as last time
+            return kept[n]
+        found = kept.pop(n, None)
         if found is None:
             K = self.kernels
             meta = self.meta.copy()
@@ -231,45 +237,58 @@ class CompiledStep:
             codes[K.C_OFF_DZ] = offset
             codes[K.C_OFF_DA] = offset + widest * n
             codes[K.C_OFF_TMP] = offset + 2 * widest * n
-            work = np.empty(offset + 2 * widest * n + 2 * n, dtype=self.dtype)
+            work = np.empty(offset + 2 * widest * n + 3 * n, dtype=self.dtype)
             if len(self._work) >= _MAX_WORK_SIZES:
                 self._work.pop(next(iter(self._work)))  # least recently used
-            found = (work, meta, codes)
+            top, k = int(meta[-1, K.OFF_A]), int(meta[-1, K.UNITS])
+            output = work[top : top + k * n].reshape(k, n).T  # (n, k), a view
+            found = (work, meta, codes, output)
         self._work[n] = found
         return found
 
-    def _hyperparameters(self, optimizer: Any, n: int, k: int) -> tuple[int, Any]:
-        """The optimizer's code and the kernel's hyperparameter array for a
-        batch of ``n`` samples and ``k`` outputs."""
+    def _settings(self, optimizer: Any) -> tuple[int, tuple[float, ...]]:
+        """The optimizer's kernel code and its settings other than the learning
+        rate: (momentum or rho, 1 - rho or 1 - beta_1, 1 - beta_2, epsilon)."""
         K = self.kernels
-        hp = np.zeros(K.HP_LEN, dtype=np.float64)
-        hp[K.H_ONE] = 1.0
-        lr = optimizer.current_learning_rate()
-        hp[K.H_LR] = lr
         if isinstance(optimizer, optimizers.SGD):
             code = K.SGD
             if optimizer.momentum:
                 code = K.NESTEROV if optimizer.nesterov else K.MOMENTUM
-            hp[K.H_MOMENTUM] = optimizer.momentum
-        elif isinstance(optimizer, optimizers.RMSprop):
-            code = K.RMSPROP
-            hp[K.H_MOMENTUM], hp[K.H_DECAY1] = optimizer.rho, 1.0 - optimizer.rho
-            hp[K.H_EPS] = optimizer.epsilon
-        elif isinstance(optimizer, optimizers.Adagrad):
-            code, hp[K.H_EPS] = K.ADAGRAD, optimizer.epsilon
-        else:
-            code = K.ADAM
+            return code, (optimizer.momentum, 0.0, 0.0, 0.0)
+        if isinstance(optimizer, optimizers.RMSprop):
+            rho = optimizer.rho
+            return K.RMSPROP, (rho, 1.0 - rho, 0.0, optimizer.epsilon)
+        if isinstance(optimizer, optimizers.Adagrad):
+            return K.ADAGRAD, (0.0, 0.0, 0.0, optimizer.epsilon)
+        b1, b2 = optimizer.beta_1, optimizer.beta_2
+        return K.ADAM, (0.0, 1.0 - b1, 1.0 - b2, optimizer.epsilon)
+
+    def _hyperparameters(self, optimizer: Any, n: int, k: int) -> tuple[int, Any]:
+        """The optimizer's code and the kernel's hyperparameter array for a
+        batch of ``n`` samples and ``k`` outputs: kept between calls, made
+        again when the optimizer's settings change, its learning rate (and
+        Adam's step size) written every call."""
+        K = self.kernels
+        code, settings = self._settings(optimizer)
+        key = (n, k, code, settings)
+        if key != self._hp_key:
+            hp = np.zeros(K.HP_LEN, dtype=np.float64)
+            hp[K.H_ONE] = 1.0
+            hp[K.H_MOMENTUM], hp[K.H_DECAY1], hp[K.H_DECAY2], hp[K.H_EPS] = settings
+            hp[K.H_INV_N] = 1.0 / n
+            hp[K.H_FACTOR] = self.factor
+            hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n * k)
+            hp[K.H_LOG_MAX] = self.log_max
+            hp[K.H_TINY] = self.tiny
+            self._hp, self._hp_key = hp.astype(self.dtype), key
+        hp = self._hp
+        lr = optimizer.current_learning_rate()
+        hp[K.H_LR] = lr
+        if code == K.ADAM:
             b1, b2 = optimizer.beta_1, optimizer.beta_2
             t = optimizer.iterations + 1
             hp[K.H_ALPHA] = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-            hp[K.H_DECAY1], hp[K.H_DECAY2] = 1.0 - b1, 1.0 - b2
-            hp[K.H_EPS] = optimizer.epsilon
-        hp[K.H_INV_N] = 1.0 / n
-        hp[K.H_FACTOR] = self.factor
-        hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n * k)
-        hp[K.H_LOG_MAX] = self.log_max
-        hp[K.H_TINY] = self.tiny
-        return code, hp.astype(self.dtype)
+        return code, hp
 
     def _state(self, optimizer: Any, params: np.ndarray) -> tuple[Any, Any]:
         """The optimizer's state arrays for ``params`` (built as its first
@@ -312,16 +331,18 @@ class CompiledStep:
             )
         n, n_out = Y.shape
         K = self.kernels
-        work, meta, codes = self._work_arrays(n)
+        work, meta, codes, output = self._work_arrays(n)
         opt_code, hp = self._hyperparameters(optimizer, n, n_out)
         codes[K.C_LOSS], codes[K.C_OPT] = self.loss_code, opt_code
         codes[K.C_UPDATE] = int(update)
         s1, s2 = self._state(optimizer, params)
-        weights = self.empty if sw is None else sw
+        weights = (
+            self.empty if sw is None else np.ascontiguousarray(sw, dtype=self.dtype)
+        )
         loss = K.train_step(
             np.ascontiguousarray(X.T),
             np.ascontiguousarray(Y.T),
-            np.ascontiguousarray(weights, dtype=self.dtype),
+            weights,
             params,
             grads,
             last_finite,
@@ -335,6 +356,4 @@ class CompiledStep:
         )
         if update and math.isfinite(loss):
             optimizer.iterations += 1
-        start = int(meta[-1, K.OFF_A])
-        A = work[start : start + n_out * n].reshape(n_out, n).T
-        return float(loss), A
+        return float(loss), output

@@ -46,10 +46,27 @@ minimization, so the curvature memory is not carried from one call to the
 next (``run(10)`` twice is not ``run(20)``). ``trainer.lbfgs_result`` is
 SciPy's result of the last ``run`` (``nit``, ``nfev``, ``fun``, ``status``,
 ``message``).
+
+BLAS threads: the NumPy engine's products are BLAS calls, and for products as
+small as a tutorial network's, BLAS threads bring nothing and can cost (measured
+on 2 cores: the same speed when the machine is otherwise idle; while other work
+kept both cores busy, 2-5-1 on 500 points trained 1.75x slower with OpenBLAS's
+two threads than with one, 64-64-10 on batches of 32 1.2x). So while ``run``
+trains with the NumPy engine, BLAS is OpenBLAS, and every matrix product of a
+step has fewer multiply-adds than :data:`BLAS_ONE_THREAD_BELOW` (OpenBLAS's own
+threshold below which it computes a product on one thread anyway), OpenBLAS is
+limited to one thread (threadpoolctl) and given back its threads after. Below that
+size the products are computed exactly as before, so no result changes. Set
+``BLAS_ONE_THREAD_BELOW = 0`` (or pass ``Trainer(..., limit_blas=False)``) to
+leave BLAS alone. ``limit_blas=True`` limits every BLAS library whatever the
+size: for large products that can change the last bits (OpenBLAS splits some
+of them differently over two threads), which is why it is not the default
+there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from collections.abc import Sequence
@@ -67,9 +84,47 @@ from .optimizers import LBFGS
 if TYPE_CHECKING:
     from .model import Sequential
 
-__all__ = ["Trainer", "check_epochs"]
+__all__ = ["BLAS_ONE_THREAD_BELOW", "Trainer", "check_epochs"]
 
 _SMALL_FULL_BATCH = 256 * 1024  # bytes
+#: While the NumPy engine trains, BLAS runs on one thread when the largest
+#: matrix product of a step (batch x inputs x units of a Dense layer) has fewer
+#: multiply-adds than this, OpenBLAS's own one-thread threshold (65536 x 4);
+#: 0 turns the rule off (see the module notes).
+BLAS_ONE_THREAD_BELOW = 262_144
+_blas_controller: list[Any] = []  # threadpoolctl's controller, made on first use
+
+
+def _largest_product(model: Sequential, batch_size: int) -> int:
+    """The multiply-adds of the largest Dense product of one training step."""
+    largest = 0
+    for layer in model.layers:
+        units, n_in = getattr(layer, "units", None), getattr(layer, "input_dim", None)
+        if isinstance(units, int) and isinstance(n_in, int):
+            largest = max(largest, batch_size * n_in * units)
+    return largest
+
+
+def _blas_limit(model: Sequential, batch_size: int, limit: bool | None) -> Any:
+    """A context that limits BLAS to one thread, or ``contextlib.nullcontext``
+    (``limit`` None: the size rule of :data:`BLAS_ONE_THREAD_BELOW`, for the
+    NumPy engine only)."""
+    if limit is None and (
+        getattr(model, "engine", "numpy") != "numpy"
+        or _largest_product(model, batch_size) >= BLAS_ONE_THREAD_BELOW
+    ):
+        limit = False
+    if limit is False:
+        return contextlib.nullcontext()
+    from threadpoolctl import ThreadpoolController
+
+    if limit:  # every BLAS loaded now (finding them takes about a millisecond)
+        return ThreadpoolController().limit(limits=1, user_api="blas")
+    # The size rule: the OpenBLAS libraries loaded when it first applied
+    # (NumPy's among them), found once.
+    if not _blas_controller:
+        _blas_controller.append(ThreadpoolController())
+    return _blas_controller[0].select(internal_api="openblas").limit(limits=1)
 
 
 def check_epochs(epochs: Any) -> int:
@@ -98,6 +153,11 @@ class Trainer:
     epochs : int, optional
         The planned number of epochs, shown by progress displays (``verbose``
         and callbacks' ``params["epochs"]``); it does not limit :meth:`run`.
+    limit_blas : bool, optional
+        Run BLAS on one thread while training: None (default) OpenBLAS when
+        the products are small (:data:`BLAS_ONE_THREAD_BELOW`, NumPy engine
+        only; no result changes), True always (large products may then
+        change in their last bits), False never.
 
     Attributes
     ----------
@@ -123,8 +183,14 @@ class Trainer:
         seed: int | None = None,
         sample_weight: Any = None,
         epochs: int | None = None,
+        limit_blas: bool | None = None,
     ) -> None:
         model.require_compiled("fit")
+        if limit_blas is not None and not isinstance(limit_blas, bool):
+            raise TypeError(
+                f"limit_blas must be None, True or False; received {limit_blas!r}"
+            )
+        self._limit_blas = limit_blas
         if batch_size is not None:
             batch_size = check_int("batch_size", batch_size, low=1)
         if verbose not in (0, 1, 2):
@@ -218,7 +284,8 @@ class Trainer:
         opt = self.model.optimizer
         # A diverging run overflows; the loss check reports that as one
         # DivergenceError instead of a stream of RuntimeWarnings.
-        with np.errstate(over="ignore", invalid="ignore"):
+        blas = _blas_limit(self.model, self._bs, self._limit_blas)
+        with np.errstate(over="ignore", invalid="ignore"), blas:
             if isinstance(opt, LBFGS):
                 self._lbfgs_epochs(opt, epochs)
             else:
