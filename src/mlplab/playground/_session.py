@@ -329,10 +329,8 @@ class Session:
             config = run.page.run_config(run.epoch, name)
             if kind == "model":
                 return "model.npz", "application/octet-stream", _model_bytes(run)
-            losses = {
-                "train": _last(run, "train_loss"),
-                "test": _last(run, "test_loss"),
-            }
+            measured = scores(run.model, run.data)
+            losses = {"train": measured["train_loss"], "test": measured["test_loss"]}
         return _exports.export(
             kind, config, run.epoch, losses, run.page.dataset == UPLOAD
         )
@@ -348,10 +346,6 @@ class Session:
         X = run.data.X_train[chosen]
         y = run.data.y_train[chosen]
         return trace_html(trace(copy, X, y, steps=1), chosen)
-
-
-def _last(run: Run, key: str) -> float | None:
-    return scores(run.model, run.data)[key]
 
 
 def _indices(indices: Any, n: int) -> list[int]:
