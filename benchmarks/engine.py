@@ -25,6 +25,14 @@ side by side in one process in interleaved rounds (medians):
   engine's own vectorized tanh, sigmoid and log on 2048 values in cache.
   Python's call into the kernel is not counted.
 
+Sweeps: the per-model-step time of a 32- and a 128-configuration sweep
+(``mlplab.sweep.run``, two-moons 500 with its 20% test split, one hidden tanh
+layer of 2 to 9 or 1 to 16 units by 4 or 8 learning rates, full-batch GD,
+validation and accuracy every epoch, as ``mlplab sweep`` trains them):
+sequential with the NumPy engine against ``backend="numba"`` on one thread and
+on every core; wall time over (configurations x steps), the runs' set-up and
+measurement included.
+
 Also the first-use time of the compiled engine (compiling its kernels, in a
 fresh process with an empty cache) and the cached-load time (a second fresh
 process, kernels loaded from that cache), and an MNIST-scale line: 784-128-10
@@ -238,6 +246,49 @@ def mnist_scale(rounds: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+SWEEP_EPOCHS = 300
+
+
+def sweep_grids() -> dict[int, dict[str, list]]:
+    """The two grids: 8 hidden sizes x 4 learning rates, 16 x 8."""
+    return {
+        32: {"hidden": [(h,) for h in range(2, 10)], "lr": [0.1, 0.3, 0.5, 1.0]},
+        128: {
+            "hidden": [(h,) for h in range(1, 17)],
+            "lr": [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5],
+        },
+    }
+
+
+def sweeps(rounds: int) -> dict[int, dict[str, float]]:
+    """Seconds per model-step of each grid: sequential NumPy engine, compiled
+    stack on one thread and on every core (medians of interleaved rounds)."""
+    from mlplab import sweep
+    from mlplab.config import RunConfig
+
+    base = RunConfig(
+        dataset="moons", samples=500, noise=0.2, activation="tanh",
+        epochs=SWEEP_EPOCHS, test_size=0.2,
+    )  # fmt: skip
+    ways = {
+        "sequential, NumPy engine": {"backend": "sequential"},
+        "numba backend, 1 thread": {"backend": "numba", "n_jobs": 1},
+        "numba backend, every core": {"backend": "numba"},
+    }
+    sweep.run(base.replace(epochs=2), {"hidden": [(3,)]}, backend="numba")  # warm
+    found: dict[int, dict[str, float]] = {}
+    for size, grid in sweep_grids().items():
+        steps = size * SWEEP_EPOCHS
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for _ in range(rounds):
+            for name, how in ways.items():
+                times[name].append(
+                    _timed(lambda g=grid, h=how: sweep.run(base, g, **h)) / steps
+                )
+        found[size] = {k: statistics.median(v) for k, v in times.items()}
+    return found
+
+
 def table(
     tut: dict[str, float],
     floor: float,
@@ -247,6 +298,7 @@ def table(
     mnist: dict[str, float],
     steps: int,
     rounds: int,
+    swept: dict[int, dict[str, float]],
 ) -> str:
     numba_t = tut["compiled engine (numba)"]
     lines = [
@@ -267,6 +319,20 @@ def table(
         "",
         f"Largest weight difference between the engines after these steps: "
         f"{gap:.1e} of each array's largest magnitude.",
+        "",
+        f"| sweep of two-moons 500, one tanh hidden layer, {SWEEP_EPOCHS} epochs "
+        "with validation, float64 | 32 configurations: µs per model-step | "
+        "throughput vs NumPy | 128 configurations: µs per model-step | "
+        "throughput vs NumPy |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in next(iter(swept.values())):
+        cells = []
+        for size in sorted(swept):
+            t, ref = swept[size][name], swept[size]["sequential, NumPy engine"]
+            cells += [f"{t * 1e6:.1f}", f"{ref / t:.1f}×"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
         "",
         "| first use of the compiled engine | float64 | float32 |",
         "|---|---:|---:|",
@@ -307,7 +373,11 @@ def main(argv: list[str] | None = None) -> int:
     floor = floor_estimate()
     print("MNIST scale ...", file=sys.stderr, flush=True)
     mnist = mnist_scale(max(1, min(args.rounds, 3)))
-    text = table(tut, floor, gap, compile_s, load_s, mnist, args.steps, args.rounds)
+    print("sweeps ...", file=sys.stderr, flush=True)
+    swept = sweeps(max(1, min(args.rounds, 3)))
+    text = table(
+        tut, floor, gap, compile_s, load_s, mnist, args.steps, args.rounds, swept
+    )
     print(text)
     if args.readme:
         bench_run.write_readme(args.readme, text, BEGIN, END)

@@ -70,7 +70,11 @@ class GracefulInterrupt:
 
 
 class StopOnSignal(Callback):
-    """Ends ``fit`` after the epoch in which a signal arrived."""
+    """Ends ``fit`` after the epoch in which a signal arrived (with the
+    compiled engine, after the piece of epochs it arrived in, a few
+    milliseconds at most: see :class:`mlplab.callbacks.Callback`)."""
+
+    reads_logs_only = True
 
     def __init__(self, interrupt: GracefulInterrupt) -> None:
         super().__init__()

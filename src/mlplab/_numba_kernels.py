@@ -18,7 +18,8 @@ module's own functions (:func:`vexp`, :func:`vsigmoid`, :func:`vtanh`,
 :func:`vlog`: written out so that the compiler vectorizes them, their
 multiplies and adds fused where the CPU has FMA; within 3 ulp of NumPy's).
 Every kernel releases the GIL (``nogil=True``), so several threads can train
-models at once.
+models at once. :func:`train_step` is one step; :func:`train_epochs` runs many
+epochs of the same steps in one call.
 """
 
 from __future__ import annotations
@@ -527,6 +528,14 @@ def train_step(
 
     ``Xt`` (n_in, n) and ``Yt`` (n_out, n) are the inputs and targets
     transposed; ``sw`` the sample weights of mean 1, or empty."""
+    return _step(Xt, Yt, sw, params, grads, last, s1, s2, meta, fmeta, codes, hp, work)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _step(
+    Xt, Yt, sw, params, grads, last, s1, s2, meta, fmeta, codes, hp, work
+):  # pragma: no cover - compiled
+    """:func:`train_step`'s work, shared with :func:`train_epochs`."""
     n = Xt.shape[1]
     n_layers = meta.shape[0]
     one = hp[H_ONE]
@@ -602,3 +611,167 @@ def train_step(
     if update:
         _update(codes[C_OPT], params, grads, s1, s2, hp)
     return loss
+
+
+# Metric codes (train_epochs' ``metrics``)
+M_ARGMAX, M_THRESHOLD, M_MSE, M_MAE = range(4)
+# train_epochs' status
+DONE, DIVERGED, VAL_DIVERGED = range(3)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _metric(code, Yt, A):  # pragma: no cover - compiled
+    """A metric of outputs ``A`` against targets ``Yt``, both (k, n), as
+    :mod:`mlplab.metrics` defines it: the share of samples whose argmax agree
+    (``M_ARGMAX``), the share of entries on the same side of 0.5
+    (``M_THRESHOLD``), the mean squared or absolute difference."""
+    k, n = A.shape
+    if code == M_ARGMAX:
+        hits = 0
+        for i in range(n):
+            ja, jy = 0, 0
+            for j in range(1, k):
+                if A[j, i] > A[ja, i]:
+                    ja = j
+                if Yt[j, i] > Yt[jy, i]:
+                    jy = j
+            hits += ja == jy
+        return hits / n
+    if code == M_THRESHOLD:
+        hits = 0
+        for j in range(k):
+            for i in range(n):
+                hits += (A[j, i] >= 0.5) == (Yt[j, i] >= 0.5)
+        return hits / (n * k)
+    total = 0.0
+    for j in range(k):
+        for i in range(n):
+            d = A[j, i] - Yt[j, i]
+            total += d * d if code == M_MSE else abs(d)
+    return total / (n * k)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _gather(X, Yt, order, row, start, m, xb, yb):  # pragma: no cover - compiled
+    """The batch of ``m`` samples from ``start``, in the order of
+    ``order[row]`` (in the data's order when ``order`` is empty), into ``xb``
+    (n_in, m) and ``yb`` (n_out, m), transposed from ``X`` (n, n_in)."""
+    shuffled = order.shape[1] > 0
+    for i in range(m):
+        q = order[row, start + i] if shuffled else start + i
+        for p in range(X.shape[1]):
+            xb[p, i] = X[q, p]
+        for j in range(Yt.shape[0]):
+            yb[j, i] = Yt[j, q]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def train_epochs(
+    X,
+    Xt,
+    Yt,
+    sw,
+    order,
+    bs,
+    params,
+    grads,
+    last,
+    s1,
+    s2,
+    fmeta,
+    hp,
+    lrs,
+    alphas,
+    meta,
+    codes,
+    work,
+    xb,
+    yb,
+    meta_r,
+    codes_r,
+    work_r,
+    xr,
+    yr,
+    hp_r,
+    Xvt,
+    Yvt,
+    meta_v,
+    codes_v,
+    work_v,
+    metrics,
+    out,
+):  # pragma: no cover - compiled
+    """Whole epochs of :func:`_step`, as the training loop runs them one step
+    at a time: ``out.shape[1]`` epochs of ``ceil(n / bs)`` steps each.
+
+    The data: ``Xt`` (n_in, n) used as is when one batch holds it all in
+    order (``X`` then unused), else each batch gathered from ``X`` (n, n_in)
+    into ``xb``, ``yb`` (a last, smaller batch into ``xr``, ``yr``, with its
+    own ``meta_r``, ``codes_r``, ``work_r``, ``hp_r``), in the order of row ``epoch`` of
+    ``order`` (empty: the data's order); ``sw``: the full batch's sample
+    weights, or empty. Step ``s`` uses the learning rate ``lrs[s]`` and
+    Adam's step size ``alphas[s]``. Validation on ``Xvt``, ``Yvt`` (empty:
+    none) after each epoch, with ``meta_v``, ``codes_v``, ``work_v``.
+
+    ``out`` (2 + 2 * len(metrics), epochs) receives each epoch's mean loss,
+    validation loss, then each metric's mean over the batches and its value
+    on the validation data. Returns (status, steps done, epochs done, the
+    non-finite loss): ``DONE``; ``DIVERGED`` at a non-finite training loss
+    (that step changed nothing); ``VAL_DIVERGED`` at a non-finite validation
+    loss (after its epoch's steps)."""
+    n = Yt.shape[1]
+    n_metrics = metrics.shape[0]
+    validate = Xvt.shape[1] > 0
+    nv = Xvt.shape[1]
+    direct = Xt.shape[1] == n
+    step = 0
+    for epoch in range(out.shape[1]):
+        total = 0.0
+        for c in range(n_metrics):
+            out[2 + c, epoch] = 0.0
+        for start in range(0, n, bs):
+            m = min(bs, n - start)
+            if m == bs:
+                mt, ct, wk, xin, yin, hq = meta, codes, work, xb, yb, hp
+            else:
+                mt, ct, wk, xin, yin, hq = meta_r, codes_r, work_r, xr, yr, hp_r
+            if direct:
+                xin, yin = Xt, Yt
+            else:
+                _gather(X, Yt, order, epoch, start, m, xin, yin)
+            hq[H_LR] = lrs[step]
+            hq[H_ALPHA] = alphas[step]
+            loss = _step(
+                xin, yin, sw, params, grads, last, s1, s2, mt, fmeta, ct, hq, wk
+            )
+            if not math.isfinite(loss):
+                return DIVERGED, step, epoch, loss
+            step += 1
+            total += loss * m
+            if n_metrics:
+                top = mt.shape[0] - 1
+                k, oA = mt[top, UNITS], mt[top, OFF_A]
+                A = wk[oA : oA + k * m].reshape(k, m)
+                for c in range(n_metrics):
+                    out[2 + c, epoch] += _metric(metrics[c], yin, A) * m
+        out[0, epoch] = total / n
+        for c in range(n_metrics):
+            out[2 + c, epoch] /= n
+        if not validate:
+            out[1, epoch] = math.nan
+            continue
+        tmp = work_v[codes_v[C_OFF_TMP] : codes_v[C_OFF_TMP] + 3 * nv].reshape(3, nv)
+        _forward(Xvt, params, meta_v, fmeta, work_v, tmp, hp[H_LOG_MAX])
+        top = meta_v.shape[0] - 1
+        k = meta_v[top, UNITS]
+        oZ, oA = meta_v[top, OFF_Z], meta_v[top, OFF_A]
+        Z = work_v[oZ : oZ + k * nv].reshape(k, nv)
+        A = work_v[oA : oA + k * nv].reshape(k, nv)
+        vloss = _loss(codes_v[C_LOSS], Yvt, Z, A, sw[:0], hp, tmp)
+        vloss += _penalty(params, meta_v, fmeta)
+        out[1, epoch] = vloss * nv / nv
+        for c in range(n_metrics):
+            out[2 + n_metrics + c, epoch] = _metric(metrics[c], Yvt, A)
+        if not math.isfinite(vloss):
+            return VAL_DIVERGED, step, epoch, vloss
+    return DONE, step, out.shape[1], 0.0

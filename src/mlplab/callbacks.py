@@ -23,7 +23,7 @@ import inspect
 import math
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._validation import check_range, is_int
 
@@ -50,7 +50,18 @@ _HOOKS = (
 
 
 class Callback:
-    """Base class; every hook does nothing."""
+    """Base class; every hook does nothing.
+
+    ``reads_logs_only``: set it True on a callback whose hooks only read the
+    logs and the time (and may set ``model.stop_training``), never the
+    weights. The compiled engine then runs several epochs in one kernel call
+    and calls its ``on_epoch_end`` for each of them, in order, afterwards; a
+    stop it asks for takes effect at the end of that piece. With any callback
+    that leaves it False (the default), the compiled engine calls it after
+    every epoch, as the NumPy engine does.
+    """
+
+    reads_logs_only: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.model: Sequential | None = None
@@ -122,6 +133,8 @@ class History(Callback):
     """Records the logs of every epoch: ``history.history["loss"]`` is a list
     with one value per epoch, ``history.epoch`` the epoch numbers. ``fit``
     returns it, and it stays on the model as ``model.history``."""
+
+    reads_logs_only = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -307,6 +320,8 @@ class LearningRateScheduler(Callback):
 class ProgressBar(Callback):
     """A tqdm progress bar over epochs showing the loss (and validation loss);
     what ``fit(..., verbose=1)`` adds."""
+
+    reads_logs_only = True
 
     def __init__(self, file: Any = None) -> None:
         super().__init__()

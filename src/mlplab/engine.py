@@ -20,6 +20,13 @@ engines. The compiled step agrees with the NumPy engine to about 1e-12 in
 float64 (its sums are taken in another order), not bit for bit; within the
 compiled engine, the same seed gives the same bits.
 
+``fit`` (:class:`mlplab.training.Trainer`) gives the compiled engine whole
+epochs at once (:meth:`CompiledStep.epochs`): one kernel call runs several
+epochs -- batches gathered in the order the training loop draws, the learning
+rate of each step computed beforehand, the loss, the metrics ``accuracy``,
+``mse``, ``mae`` and the validation computed in the kernel -- with the bits of
+the same steps taken one call at a time (:meth:`CompiledStep.run`).
+
 Numba is imported only when a model trains with the compiled engine; its
 kernels are cached on disk, so only the first use on a machine compiles them.
 
@@ -48,6 +55,8 @@ __all__ = [
     "LOSSES",
     "OPTIMIZERS",
     "CompiledStep",
+    "EpochFeed",
+    "EpochsDone",
     "check_covered",
     "check_engine",
     "numba_available",
@@ -214,6 +223,8 @@ class CompiledStep:
         self._work: dict[int, tuple[np.ndarray, ...]] = {}
         self._hp: np.ndarray = self.empty
         self._hp_key: tuple[Any, ...] | None = None
+        self._rates: tuple[np.ndarray, np.ndarray] = (self.empty, self.empty)
+        self._rates_key: tuple[float, int] | None = None
 
     def _work_arrays(self, n: int) -> tuple[np.ndarray, ...]:
         """For batches of ``n`` samples: the work array, the layer table
@@ -263,6 +274,22 @@ class CompiledStep:
         b1, b2 = optimizer.beta_1, optimizer.beta_2
         return K.ADAM, (0.0, 1.0 - b1, 1.0 - b2, optimizer.epsilon)
 
+    def _new_hyperparameters(
+        self, settings: tuple[float, ...], n: int, k: int
+    ) -> np.ndarray:
+        """The kernel's hyperparameter array for a batch of ``n`` samples and
+        ``k`` outputs, its learning rate and Adam's step size left at 0."""
+        K = self.kernels
+        hp = np.zeros(K.HP_LEN, dtype=np.float64)
+        hp[K.H_ONE] = 1.0
+        hp[K.H_MOMENTUM], hp[K.H_DECAY1], hp[K.H_DECAY2], hp[K.H_EPS] = settings
+        hp[K.H_INV_N] = 1.0 / n
+        hp[K.H_FACTOR] = self.factor
+        hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n * k)
+        hp[K.H_LOG_MAX] = self.log_max
+        hp[K.H_TINY] = self.tiny
+        return hp.astype(self.dtype)
+
     def _hyperparameters(self, optimizer: Any, n: int, k: int) -> tuple[int, Any]:
         """The optimizer's code and the kernel's hyperparameter array for a
         batch of ``n`` samples and ``k`` outputs: kept between calls, made
@@ -272,15 +299,8 @@ class CompiledStep:
         code, settings = self._settings(optimizer)
         key = (n, k, code, settings)
         if key != self._hp_key:
-            hp = np.zeros(K.HP_LEN, dtype=np.float64)
-            hp[K.H_ONE] = 1.0
-            hp[K.H_MOMENTUM], hp[K.H_DECAY1], hp[K.H_DECAY2], hp[K.H_EPS] = settings
-            hp[K.H_INV_N] = 1.0 / n
-            hp[K.H_FACTOR] = self.factor
-            hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n * k)
-            hp[K.H_LOG_MAX] = self.log_max
-            hp[K.H_TINY] = self.tiny
-            self._hp, self._hp_key = hp.astype(self.dtype), key
+            self._hp = self._new_hyperparameters(settings, n, k)
+            self._hp_key = key
         hp = self._hp
         lr = optimizer.current_learning_rate()
         hp[K.H_LR] = lr
@@ -357,3 +377,192 @@ class CompiledStep:
         if update and math.isfinite(loss):
             optimizer.iterations += 1
         return float(loss), output
+
+    def rates(self, optimizer: Any, steps: int) -> tuple[np.ndarray, np.ndarray]:
+        """The learning rate, and Adam's step size, of each of the optimizer's
+        next ``steps`` steps, as :meth:`run` computes them step by step."""
+        lr0 = optimizer.learning_rate
+        it = optimizer.iterations
+        adam = isinstance(optimizer, optimizers.Adam)
+        if isinstance(lr0, float) and not adam:
+            key = (lr0, steps)
+            if self._rates_key != key:  # a constant rate: kept
+                lrs = np.full(steps, lr0, dtype=np.float64).astype(self.dtype)
+                self._rates, self._rates_key = (lrs, np.zeros_like(lrs)), key
+            return self._rates
+        if isinstance(lr0, float):
+            lrs = np.full(steps, lr0, dtype=np.float64)
+        else:
+            lrs = np.array([float(lr0(it + s)) for s in range(steps)], dtype=np.float64)
+        alphas = np.zeros(steps, dtype=np.float64)
+        if adam:
+            b1, b2 = optimizer.beta_1, optimizer.beta_2
+            for s in range(steps):
+                t = it + s + 1
+                alphas[s] = lrs[s] * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        return lrs.astype(self.dtype), alphas.astype(self.dtype)
+
+    def _layout(self, feed: EpochFeed, code: int, settings: tuple[float, ...]) -> Any:
+        """The kernel's work arrays, tables and hyperparameters for ``feed``'s
+        batches and validation data, kept on the feed for this optimizer."""
+        key = (id(self), code, settings)
+        if feed.layout_key == key:
+            return feed.layout
+        K = self.kernels
+        n, bs, k = feed.n, feed.batch_size, feed.Yt.shape[0]
+        rem = n - (-(-n // bs) - 1) * bs
+        sizes = {bs: 0, rem: 0}
+        nv = feed.Xvt.shape[1]
+        if nv:
+            sizes[nv] = 0
+        if len(sizes) > _MAX_WORK_SIZES:  # pragma: no cover - three at most
+            raise AssertionError(sizes)
+        work, meta, codes, _ = self._work_arrays(bs)
+        work_r, meta_r, codes_r, _ = self._work_arrays(rem)
+        hp = self._new_hyperparameters(settings, bs, k)
+        hp_r = hp if rem == bs else self._new_hyperparameters(settings, rem, k)
+        for c in (codes, codes_r):
+            c[K.C_LOSS], c[K.C_OPT], c[K.C_UPDATE] = self.loss_code, code, 1
+        if nv:
+            work_v, meta_v, codes_v, _ = self._work_arrays(nv)
+            codes_v[K.C_LOSS] = self.loss_code
+        else:
+            work_v, meta_v, codes_v = work, meta, codes
+        xb, yb = feed.batch_buffers(bs)
+        xr, yr = feed.batch_buffers(rem)
+        layout = (
+            (hp,),
+            (meta, codes, work, xb, yb, meta_r, codes_r, work_r, xr, yr, hp_r),
+            (meta_v, codes_v, work_v),
+        )
+        feed.layout, feed.layout_key = layout, key
+        return layout
+
+    def epochs(
+        self,
+        feed: EpochFeed,
+        params: np.ndarray,
+        grads: np.ndarray,
+        last_finite: np.ndarray,
+        optimizer: Any,
+        n_epochs: int,
+    ) -> EpochsDone:
+        """``n_epochs`` epochs of ``feed``'s data in one kernel call (see
+        :func:`mlplab._numba_kernels.train_epochs`): the steps :meth:`run`
+        takes one by one, with the same bits. The optimizer's ``iterations``
+        counts the steps taken; its state arrays, the flat weights
+        ``params``, ``grads`` and ``last_finite`` (the weights before the
+        last step, as in :meth:`run`) are updated in place."""
+        code, settings = self._settings(optimizer)
+        (hp,), batches, validation = self._layout(feed, code, settings)
+        lrs, alphas = self.rates(optimizer, n_epochs * feed.n_batches)
+        s1, s2 = self._state(optimizer, params)
+        out = np.empty((2 + 2 * len(feed.metric_codes), n_epochs))
+        status, steps, done, bad = self.kernels.train_epochs(
+            feed.X,
+            feed.Xt,
+            feed.Yt,
+            feed.sw,
+            feed.order(n_epochs),
+            feed.batch_size,
+            params,
+            grads,
+            last_finite,
+            s1,
+            s2,
+            self.fmeta,
+            hp,
+            lrs,
+            alphas,
+            *batches,
+            feed.Xvt,
+            feed.Yvt,
+            *validation,
+            feed.metric_codes,
+            out,
+        )
+        optimizer.iterations += int(steps)
+        return EpochsDone(int(status), int(steps), int(done), float(bad), out)
+
+
+class EpochsDone:
+    """What :meth:`CompiledStep.epochs` did: ``status`` (``DONE``,
+    ``DIVERGED``, ``VAL_DIVERGED`` of :mod:`mlplab._numba_kernels`), the
+    steps taken, the epochs finished, the non-finite loss that stopped it,
+    and the logs table (see ``train_epochs``)."""
+
+    def __init__(
+        self, status: int, steps: int, epochs: int, bad_loss: float, out: np.ndarray
+    ) -> None:
+        self.status, self.steps, self.epochs = status, steps, epochs
+        self.bad_loss, self.out = bad_loss, out
+
+
+class EpochFeed:
+    """A training set laid out for :meth:`CompiledStep.epochs`, made once per
+    ``fit``: the inputs as given (n, n_in) and, for a full batch in the
+    data's order, transposed (n_in, n); the targets transposed; the full
+    batch's sample weights; the validation data transposed; the metrics'
+    kernel codes; the random generator that shuffles."""
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        sw: np.ndarray | None,
+        batch_size: int,
+        shuffle: bool,
+        rng: np.random.Generator,
+        X_val: np.ndarray | None,
+        Y_val: np.ndarray | None,
+        metric_codes: list[int],
+        dtype: Any,
+    ) -> None:
+        self.n, self.batch_size = X.shape[0], batch_size
+        full = batch_size >= self.n
+        self.shuffle = shuffle and not full
+        self.rng = rng
+        d = X.shape[1]
+        if full:
+            self.Xt = np.ascontiguousarray(X.T, dtype=dtype)
+            self.X = np.empty((0, d), dtype=dtype)
+        else:
+            self.X = np.ascontiguousarray(X, dtype=dtype)
+            self.Xt = np.empty((d, 0), dtype=dtype)
+        self.Yt = np.ascontiguousarray(Y.T, dtype=dtype)
+        self.sw = (
+            np.empty(0, dtype=dtype)
+            if sw is None
+            else np.ascontiguousarray(sw, dtype=dtype)
+        )
+        if X_val is None or Y_val is None:
+            self.Xvt = np.empty((d, 0), dtype=dtype)
+            self.Yvt = np.empty((self.Yt.shape[0], 0), dtype=dtype)
+        else:
+            self.Xvt = np.ascontiguousarray(X_val.T, dtype=dtype)
+            self.Yvt = np.ascontiguousarray(Y_val.T, dtype=dtype)
+        self.metric_codes = np.array(metric_codes, dtype=np.int64)
+        self.n_batches = -(-self.n // batch_size)
+        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._no_order = np.empty((1, 0), dtype=np.int64)
+        self.layout: Any = None  # CompiledStep._layout's, for layout_key
+        self.layout_key: tuple[Any, ...] | None = None
+
+    def order(self, n_epochs: int) -> np.ndarray:
+        """Each epoch's sample order, drawn as the training loop draws it (an
+        empty table when the data is not shuffled)."""
+        if not self.shuffle:
+            return self._no_order
+        return np.stack([self.rng.permutation(self.n) for _ in range(n_epochs)])
+
+    def batch_buffers(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where batches of ``m`` samples are gathered (transposed)."""
+        if self.Xt.shape[1]:  # a full batch, used as is
+            return self.Xt, self.Yt
+        if m not in self._buffers:
+            dtype = self.X.dtype
+            self._buffers[m] = (
+                np.empty((self.X.shape[1], m), dtype=dtype),
+                np.empty((self.Yt.shape[0], m), dtype=dtype),
+            )
+        return self._buffers[m]

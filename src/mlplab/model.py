@@ -39,6 +39,8 @@ member                                    what it does
 ``step(X, Y, sw)``                        one optimizer step on checked arrays:
                                           forward, loss, backward, update;
                                           returns (loss before, outputs)
+``compiled_epochs(feed, n)``              ``n`` epochs in one compiled-engine
+                                          kernel call (``engine="numba"``)
 ``restore_last_finite()``                 undo a diverged step
 ``evaluate_arrays(X, Y, batch_size, sw)``  ``evaluate`` on checked arrays
 ``output_labels(A)``                      class labels from output activations
@@ -559,6 +561,23 @@ class Sequential:
             raise DivergenceError(loss, learning_rate=opt.current_learning_rate())
         self._last_finite_valid = True
         return loss, A
+
+    def compiled_epochs(
+        self, feed: engine_module.EpochFeed, n_epochs: int
+    ) -> engine_module.EpochsDone:
+        """``n_epochs`` epochs of ``feed``'s data in one call of the compiled
+        engine's epoch kernel (see :meth:`mlplab.engine.CompiledStep.epochs`):
+        the steps ``step`` would take one by one, with the same bits. A
+        non-finite loss stops it where ``step`` would raise; the caller reads
+        that in the returned status and calls ``restore_last_finite``."""
+        opt = self.optimizer
+        assert opt is not None
+        done = self._compiled_plan().epochs(
+            feed, self._flat_params, self._flat_grads, self._last_finite, opt, n_epochs
+        )
+        if done.steps:
+            self._last_finite_valid = True
+        return done
 
     def restore_last_finite(self) -> None:
         """Put back the last weights that gave a finite loss and drop the

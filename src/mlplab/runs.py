@@ -200,7 +200,11 @@ def _start(
 
 
 class _Clock(Callback):
-    """Seconds since the start of training at the end of each epoch."""
+    """Seconds since the start of training at the end of each epoch (with
+    the compiled engine, taken when the kernel hands back each piece of
+    epochs, see :class:`mlplab.callbacks.Callback`)."""
+
+    reads_logs_only = True
 
     def __init__(self) -> None:
         super().__init__()

@@ -198,7 +198,8 @@ def run(
         ``distributed`` extra: ``pip install mlplab[distributed]``);
         ``"numba"``: every configuration with ``engine="numba"`` (the compiled
         engine, ``pip install mlplab[fast]``), ``n_jobs`` runs at once in
-        threads of this process (the kernel releases the GIL), each result
+        threads of this process (each run a few kernel calls of many epochs,
+        which release the GIL, so the runs spread over the cores), each result
         the same bits as training that configuration alone with the compiled
         engine. A configuration the compiled engine does not cover is refused
         before any run starts, with a ``ValueError`` naming it and the

@@ -21,7 +21,13 @@ checked) stays sparse: each batch is a CSR matrix of its rows. Each batch is
 one call of
 :meth:`mlplab.Sequential.step` (forward, loss, backward, optimizer update);
 the loop adds the batching, the metrics, validation, callbacks and the
-divergence guard.
+divergence guard. With the compiled engine (``engine="numba"``) the loop hands
+whole epochs to one kernel call instead, the same steps with the same bits
+(see :mod:`mlplab.engine`): up to :data:`COMPILED_PIECE` of work per call when
+every callback only reads the logs (``Callback.reads_logs_only``), one epoch
+per call otherwise, and step by step with batch hooks, ``on_epoch_begin``, a
+metric other than ``accuracy``, ``mse``, ``mae``, sparse input or sample
+weights on mini-batches.
 
 >>> import mlplab as ml
 >>> X, y = ml.datasets.make_moons(100, seed=0)
@@ -82,9 +88,10 @@ from .layers import Dropout
 from .optimizers import LBFGS
 
 if TYPE_CHECKING:
+    from .engine import EpochFeed
     from .model import Sequential
 
-__all__ = ["BLAS_ONE_THREAD_BELOW", "Trainer", "check_epochs"]
+__all__ = ["BLAS_ONE_THREAD_BELOW", "COMPILED_PIECE", "Trainer", "check_epochs"]
 
 _SMALL_FULL_BATCH = 256 * 1024  # bytes
 #: While the NumPy engine trains, BLAS runs on one thread when the largest
@@ -92,6 +99,18 @@ _SMALL_FULL_BATCH = 256 * 1024  # bytes
 #: multiply-adds than this, OpenBLAS's own one-thread threshold (65536 x 4);
 #: 0 turns the rule off (see the module notes).
 BLAS_ONE_THREAD_BELOW = 262_144
+#: The compiled engine runs this many (samples x weights) of work, at most, in
+#: one call of its epoch kernel when every callback only reads the logs: about
+#: a few milliseconds, so that Ctrl-C, a progress bar and a sweep's stop are
+#: answered at once.
+COMPILED_PIECE = 1 << 23
+# the metric classes the epoch kernel computes: their kernel code (None:
+# accuracy, whose code depends on the task)
+_KERNEL_METRICS: dict[type, int | None] = {
+    metrics_.OutputAccuracy: None,
+    metrics_.OutputMSE: 2,
+    metrics_.OutputMAE: 3,
+}
 _blas_controller: list[Any] = []  # threadpoolctl's controller, made on first use
 
 
@@ -134,6 +153,8 @@ def check_epochs(epochs: Any) -> int:
 
 class _EpochLog(Callback):
     """Prints one line per epoch (``verbose=2``)."""
+
+    reads_logs_only = True
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         total = self.params.get("epochs")
@@ -227,6 +248,8 @@ class Trainer:
         )
         self.epoch = 0
         self._begun = False
+        self._feed: EpochFeed | None = None
+        self._piece = 1
         if isinstance(model.optimizer, LBFGS):
             _check_lbfgs(model, batch_size, n)
         self._start_callbacks(callbacks, verbose, epochs)
@@ -311,6 +334,10 @@ class Trainer:
     def _epochs(self, epochs: int) -> None:
         model = self.model
         cbs = self._callbacks
+        feed = self._epoch_feed()
+        if feed is not None:
+            self._compiled_epochs(feed, epochs)
+            return
         epoch_begin = cbs.has("on_epoch_begin")
         epoch = self.epoch
         for epoch in range(self.epoch, self.epoch + epochs):
@@ -328,6 +355,88 @@ class Trainer:
         if not np.isfinite(model.flat_params).all():
             model.restore_last_finite()
             raise DivergenceError(float("nan"), epoch, self._learning_rate())
+
+    # -- the compiled engine: many epochs per kernel call ---------------------------
+    def _epoch_feed(self) -> EpochFeed | None:
+        """The data laid out for the compiled engine's epoch kernel (made on
+        first use), or None where the loop must go step by step: another
+        engine, sparse input, batch hooks or ``on_epoch_begin``, a metric the
+        kernel does not compute, sample weights with mini-batches."""
+        model, cbs = self.model, self._callbacks
+        if model.engine != "numba" or not self._dense:
+            return None
+        if self._feed is not None:
+            return self._feed
+        hooks = ("on_epoch_begin", "on_train_batch_begin", "on_train_batch_end")
+        if any(cbs.has(hook) for hook in hooks):
+            return None
+        codes = []
+        for name in model.metrics:
+            kind = type(metrics_.get(name))
+            if kind not in _KERNEL_METRICS:
+                return None
+            code = _KERNEL_METRICS[kind]
+            multiclass = model.task == "multiclass" and (model.output_dim or 0) > 1
+            codes.append(code if code is not None else (0 if multiclass else 1))
+        n = self._X.shape[0]
+        if self._sw is not None and self._bs < n:
+            return None
+        from .engine import EpochFeed
+
+        self._feed = EpochFeed(
+            self._X,
+            self._Y,
+            self._full_sw,
+            self._bs,
+            self._shuffle,
+            self._rng,
+            self._X_val,
+            self._Y_val,
+            codes,
+            model.dtype,
+        )
+        n_val = 0 if self._X_val is None else self._X_val.shape[0]
+        if all(cb.reads_logs_only for cb in cbs.callbacks):
+            work = (n + n_val) * max(1, model.count_params())
+            self._piece = max(1, COMPILED_PIECE // work)
+        else:
+            self._piece = 1
+        return self._feed
+
+    def _compiled_epochs(self, feed: EpochFeed, epochs: int) -> None:
+        """``epochs`` epochs with the compiled engine, in pieces of several
+        epochs per kernel call when every callback only reads the logs (see
+        :class:`mlplab.callbacks.Callback`); the same bits, logs and callback
+        calls as the step-by-step loop, the validation and the metrics
+        computed by the kernel."""
+        from . import _numba_kernels as K
+
+        model, cbs = self.model, self._callbacks
+        names = list(model.metrics)
+        # the logs' keys, in the step-by-step loop's order, and their rows in
+        # the kernel's table
+        keys = ["loss", *names]
+        rows = [0, *range(2, 2 + len(names))]
+        if self._X_val is not None:
+            keys += ["val_loss", *("val_" + name for name in names)]
+            rows += [1, *range(2 + len(names), 2 + 2 * len(names))]
+        left = epochs
+        while left > 0 and not model.stop_training:
+            piece = min(left, self._piece)
+            left -= piece
+            done = model.compiled_epochs(feed, piece)
+            for values in done.out[rows, : done.epochs].T.tolist():
+                epoch = self.epoch
+                self.epoch += 1
+                cbs.call("on_epoch_end", epoch, dict(zip(keys, values, strict=True)))
+            if done.status == K.DIVERGED:
+                model.restore_last_finite()
+                raise DivergenceError(done.bad_loss, self.epoch, self._learning_rate())
+            if done.status == K.VAL_DIVERGED:
+                raise DivergenceError(done.bad_loss, self.epoch, self._learning_rate())
+        if not np.isfinite(model.flat_params).all():
+            model.restore_last_finite()
+            raise DivergenceError(float("nan"), self.epoch - 1, self._learning_rate())
 
     def _train_epoch(self, epoch: int) -> dict[str, float]:
         """One pass over the training data; returns the epoch's logs (the mean
