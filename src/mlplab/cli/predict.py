@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import datasets
+from ..config import RunConfig
 from . import _model_file
 
 
@@ -22,7 +23,10 @@ def add_parser(sub: Any) -> None:
         description=(
             "Predict every row of --input (features only, no label column) and "
             "write CSV: the predicted label (or value), then for classifiers the "
-            "probability of each class."
+            "probability of each class. A run trained on some columns of its file "
+            "(--feature-columns) reads the same columns of --input when it has "
+            "them (by name, or by index when --input has more columns), so the "
+            "training file itself can be given."
         ),
         epilog="example: mlplab predict --model runs/demo/01-2-10-1-sigmoid-network "
         "--input points.csv --output predictions.csv",
@@ -52,9 +56,12 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    model, classes, _ = _model_file.load(args.model)
+    model, classes, config = _model_file.load(args.model)
     header: bool | str = "auto" if args.header == "auto" else args.header == "yes"
-    X, _ = datasets.load_file(args.input, label_column=None, header=header)
+    columns = _run_columns(config, args.input, header)
+    X, _ = datasets.load_file(
+        args.input, label_column=None, header=header, feature_columns=columns
+    )
     A = model.predict(X)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -98,3 +105,21 @@ def run(args: argparse.Namespace) -> int:
             ) from None
         print(f"wrote {len(A)} predictions to {args.output}", file=sys.stderr)
     return 0
+
+
+def _run_columns(
+    config: RunConfig | None, path: str, header: bool | str
+) -> tuple[int | str, ...] | None:
+    """The columns of ``path`` to read: a run's ``feature_columns`` when the
+    file has them (every named one in its header; for indices, more columns
+    than the run used), else None (every column, as the file holds them)."""
+    if config is None or config.feature_columns is None:
+        return None
+    wanted = config.feature_columns
+    names = datasets.column_names(path, header)
+    named = [c for c in wanted if isinstance(c, str)]
+    if not set(named) <= set(names):
+        return None
+    if len(named) < len(wanted) and len(names) <= len(wanted):
+        return None  # indices into a file that holds only the features
+    return wanted
