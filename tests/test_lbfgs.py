@@ -538,6 +538,7 @@ def test_cli_refuses_a_mini_batch_with_code_2(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "L-BFGS takes the full batch; received batch_size=32 for 400" in err
+    assert not (tmp_path / "run").exists()  # refused before the run folder is made
 
 
 # -- the README's comparison ----------------------------------------------------------

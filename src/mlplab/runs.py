@@ -54,6 +54,7 @@ from .callbacks import Callback
 from .config import RunConfig
 from .exceptions import DivergenceError
 from .model import Sequential
+from .optimizers import LBFGS
 from .persistence import ModelCheckpoint, load, read_metadata
 from .rundata import Data, load_data
 from .runfolder import slug, write_run, write_summary
@@ -61,6 +62,7 @@ from .runmetrics import RunMetrics
 from .runmodel import build_model
 from .runresult import FailedRun, RunResult
 from .runtable import fmt, format_table, results_table
+from .training import check_lbfgs
 
 if TYPE_CHECKING:
     from .plots import Snapshots
@@ -193,6 +195,8 @@ def _start(
         prior = _Prior.read(folder / CHECKPOINT)
     else:
         model, prior = build_model(config, data), _Prior()
+    if isinstance(model.optimizer, LBFGS):  # refused before the folder is made
+        check_lbfgs(model, config.batch_size, data.X_train.shape[0])
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "config.toml").write_text(config.to_toml(), encoding="utf-8")

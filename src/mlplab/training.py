@@ -91,7 +91,13 @@ if TYPE_CHECKING:
     from .engine import EpochFeed
     from .model import Sequential
 
-__all__ = ["BLAS_ONE_THREAD_BELOW", "COMPILED_PIECE", "Trainer", "check_epochs"]
+__all__ = [
+    "BLAS_ONE_THREAD_BELOW",
+    "COMPILED_PIECE",
+    "Trainer",
+    "check_epochs",
+    "check_lbfgs",
+]
 
 _SMALL_FULL_BATCH = 256 * 1024  # bytes
 #: While the NumPy engine trains, BLAS runs on one thread when the largest
@@ -251,7 +257,7 @@ class Trainer:
         self._feed: EpochFeed | None = None
         self._piece = 1
         if isinstance(model.optimizer, LBFGS):
-            _check_lbfgs(model, batch_size, n)
+            check_lbfgs(model, batch_size, n)
         self._start_callbacks(callbacks, verbose, epochs)
 
     # -- set-up ------------------------------------------------------------------
@@ -530,7 +536,7 @@ class Trainer:
         return opt.result if isinstance(opt, LBFGS) else None
 
     def _lbfgs_epochs(self, opt: LBFGS, epochs: int) -> None:
-        _check_lbfgs(self.model, self._bs, self._X.shape[0])
+        check_lbfgs(self.model, self._bs, self._X.shape[0])
         params = self.model.flat_params
         run = _LBFGSRun(self)
         try:
@@ -611,7 +617,7 @@ class _LBFGSRun:
             raise StopIteration
 
 
-def _check_lbfgs(model: Sequential, batch_size: int | None, n: int) -> None:
+def check_lbfgs(model: Sequential, batch_size: int | None, n: int) -> None:
     """A ``ValueError`` unless an L-BFGS model can train on ``n`` samples in
     batches of ``batch_size``: full batch only, and no dropout."""
     if batch_size is not None and batch_size < n:
