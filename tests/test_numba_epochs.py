@@ -240,3 +240,24 @@ def test_a_sweep_run_calls_the_kernel_once_per_piece(monkeypatch):
     result = runs.train(config.replace(engine="numba"))
     assert calls == [50]
     assert len(result.metrics["loss_history"]) == 50
+
+
+def test_a_numba_sweep_loads_its_kernels_before_any_run_starts():
+    """The first runs of a numba sweep would otherwise count the kernels'
+    load (or compilation) in their seconds."""
+    import subprocess
+    import sys
+
+    script = (
+        "from mlplab import _numba_kernels as K, sweep\n"
+        "from mlplab.config import RunConfig\n"
+        "from mlplab.rundata import load_data\n"
+        "c = RunConfig(dataset='moons', samples=60, hidden=(3,), engine='numba')\n"
+        "before = len(K.train_epochs.signatures)\n"
+        "sweep._load_kernels(c, load_data(c))\n"
+        "print(before, len(K.train_epochs.signatures))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "1"]

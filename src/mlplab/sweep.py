@@ -545,6 +545,18 @@ def _check_covered(
             ) from None
 
 
+def _load_kernels(config: RunConfig, data: Data) -> None:
+    """Load the compiled engine's kernels (or compile them, on first use)
+    with one epoch of ``config``'s network, before any run's clock starts:
+    each run's ``seconds`` is then its training, not the load that the first
+    runs would otherwise wait for."""
+    model = build_model(config, data)
+    try:
+        model.fit(data.X_train, data.y_train, epochs=1, batch_size=config.batch_size)
+    except (ValueError, TypeError, FloatingPointError):
+        pass  # the run itself reports what is wrong
+
+
 def _threads(
     configs: list[RunConfig],
     datas: list[Data],
@@ -555,6 +567,8 @@ def _threads(
 ) -> None:
     """The runs ``todo`` in a pool of threads, each as :func:`_one` runs it
     alone; ``record`` is called in this thread as each finishes."""
+    if todo:
+        _load_kernels(configs[todo[0]], datas[todo[0]])
     cores = os.cpu_count() or 1
     workers = n_jobs or cores
     if workers < 0:
