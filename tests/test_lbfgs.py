@@ -561,3 +561,17 @@ def test_the_benchmark_script_fills_its_readme_section(tmp_path: Path) -> None:
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 3 and "| L-BFGS (tol 1e-4) | 30 |" in text
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_divergence_under_lbfgs_suggests_no_learning_rate() -> None:
+    """L-BFGS has no learning rate and no clipnorm: its divergence message
+    names the remedies that apply to it."""
+    model = ml.Sequential([ml.Dense(1)], input_dim=2, seed=0)
+    model.compile("mse", ml.LBFGS())
+    X = np.random.default_rng(0).normal(size=(20, 2)) * 1e160  # squares overflow
+    with pytest.raises(ml.DivergenceError) as info:
+        model.fit(X, X[:, 0], epochs=5)
+    text = str(info.value)
+    assert info.value.learning_rate is None
+    assert "scale the inputs" in text and "L2" in text
+    assert "learning rate" not in text and "clipnorm" not in text

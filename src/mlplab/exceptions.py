@@ -18,7 +18,8 @@ class DivergenceError(FloatingPointError, ValueError):
     loss : float
         The offending loss value.
     learning_rate : float or None
-        The learning rate in use at that moment.
+        The learning rate in use at that moment; ``None`` for L-BFGS, which
+        has none (the message then suggests scaling the inputs and L2).
     """
 
     def __init__(
@@ -27,14 +28,21 @@ class DivergenceError(FloatingPointError, ValueError):
         self.loss, self.epoch, self.learning_rate = loss, epoch, learning_rate
         # The attribute counts from 0, like fit's epochs; the message from 1.
         where = f" in epoch {epoch + 1}" if epoch is not None else ""
-        hint = "try a lower learning rate"
-        if learning_rate is not None:
-            hint += f" (it is {learning_rate:g}; try {learning_rate / 10:g})"
+        if learning_rate is None:  # L-BFGS: no learning rate, no clipnorm
+            hint = (
+                "scale the inputs (--scale standard on the command line), look for "
+                "extreme values in them, or add L2 regularization"
+            )
+        else:
+            hint = (
+                f"try a lower learning rate (it is {learning_rate:g}; try "
+                f"{learning_rate / 10:g}), scale the inputs, or clip the gradients "
+                "(the optimizer's clipnorm, e.g. SGD(..., clipnorm=1.0); --clipnorm 1 "
+                "on the command line)"
+            )
         super().__init__(
             f"training diverged{where}: the loss became {loss}; the model keeps the "
-            f"last weights that gave a finite loss; {hint}, scale the inputs, or "
-            "clip the gradients (the optimizer's clipnorm, e.g. SGD(..., "
-            "clipnorm=1.0); --clipnorm 1 on the command line)"
+            f"last weights that gave a finite loss; {hint}"
         )
 
 
