@@ -99,6 +99,23 @@ CONFORMANCE = [
     MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=100),
     MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=100),
 ]
+if ml.engine.numba_available():  # the compiled engine, defaults and a small network
+    CONFORMANCE += [
+        MLPClassifier(engine="numba"),
+        MLPRegressor(engine="numba"),
+        MLPClassifier(
+            hidden_layer_sizes=(8,),
+            max_iter=50,
+            learning_rate_init=0.01,
+            engine="numba",
+        ),
+        MLPRegressor(
+            hidden_layer_sizes=(8,),
+            max_iter=50,
+            learning_rate_init=0.01,
+            engine="numba",
+        ),
+    ]
 
 
 def expected_failed_checks(estimator) -> dict[str, str]:

@@ -261,3 +261,28 @@ def test_a_numba_sweep_loads_its_kernels_before_any_run_starts():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["0", "1"]
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_read_only_data_trains_as_writable_data(batch_size):
+    """A memory map opened read-only (scikit-learn's checks do it) trains
+    with the kernels compiled for writable arrays, to the same bits."""
+    X, y = ml.datasets.make_moons(80, seed=0)
+    y = y.astype(float)
+    models = []
+    for read_only in (False, True):
+        Xc, yc = X.copy(), y.copy()
+        if read_only:
+            Xc.setflags(write=False)
+            yc.setflags(write=False)
+        model = ml.Sequential(
+            [ml.Dense(4, activation="tanh"), ml.Dense(1)],
+            input_dim=2,
+            seed=0,
+            engine="numba",
+        )
+        model.compile("mse", ml.SGD(0.1), metrics=["mae"])
+        model.fit(Xc, yc, epochs=3, batch_size=batch_size, validation_data=(Xc, yc))
+        model.loss_and_gradients(Xc, yc)
+        models.append(model)
+    assert models[0].flat_params.tobytes() == models[1].flat_params.tobytes()

@@ -8,7 +8,8 @@ optimizer's state arrays, which stay in the optimizer object (saving,
 loading and switching engines carry on from them). It covers:
 
 * ``Dense`` layers only, with the activations in :data:`ACTIVATIONS`;
-* the losses in :data:`LOSSES` (each cross-entropy with its output activation);
+* the losses in :data:`LOSSES` (each cross-entropy with its output activation),
+  and a ``SquaredError`` with ``gradient_sums_outputs`` (the estimators');
 * the optimizers ``SGD`` (momentum, Nesterov), ``RMSprop``, ``Adagrad`` and
   ``Adam``, with any learning rate or schedule, without ``clipnorm``;
 * ``L1``, ``L2`` and ``L1L2`` kernel regularizers, sample weights, any batch
@@ -154,7 +155,11 @@ def check_covered(model_layers: list[Any], loss: Any, optimizer: Any) -> None:
     for layer in model_layers:
         _check_layer(layer)
     if loss is not None and (
-        loss.name not in LOSSES or type(loss) is not type(losses.get(loss.name))
+        loss.name not in LOSSES
+        or not (
+            type(loss) is type(losses.get(loss.name))
+            or (isinstance(loss, losses.SquaredError) and loss.gradient_sums_outputs)
+        )
     ):
         raise _refuse(f"loss {loss.name!r}; it covers {sorted(LOSSES)}")
     if optimizer is None:
@@ -220,6 +225,7 @@ class CompiledStep:
         self.tiny = float(np.finfo(self.dtype).tiny)
         self.empty = np.empty(0, dtype=self.dtype)
         self.loss_code, self.factor = LOSSES[loss.name]
+        self.sums_outputs = bool(getattr(loss, "gradient_sums_outputs", False))
         self._work: dict[int, tuple[np.ndarray, ...]] = {}
         self._hp: np.ndarray = self.empty
         self._hp_key: tuple[Any, ...] | None = None
@@ -285,7 +291,7 @@ class CompiledStep:
         hp[K.H_MOMENTUM], hp[K.H_DECAY1], hp[K.H_DECAY2], hp[K.H_EPS] = settings
         hp[K.H_INV_N] = 1.0 / n
         hp[K.H_FACTOR] = self.factor
-        hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n * k)
+        hp[K.H_GRAD_SCALE] = 2.0 * self.factor / (n if self.sums_outputs else n * k)
         hp[K.H_LOG_MAX] = self.log_max
         hp[K.H_TINY] = self.tiny
         return hp.astype(self.dtype)
@@ -356,12 +362,10 @@ class CompiledStep:
         codes[K.C_LOSS], codes[K.C_OPT] = self.loss_code, opt_code
         codes[K.C_UPDATE] = int(update)
         s1, s2 = self._state(optimizer, params)
-        weights = (
-            self.empty if sw is None else np.ascontiguousarray(sw, dtype=self.dtype)
-        )
+        weights = self.empty if sw is None else _writable(sw, self.dtype)
         loss = K.train_step(
-            np.ascontiguousarray(X.T),
-            np.ascontiguousarray(Y.T),
+            _writable(X.T, self.dtype),
+            _writable(Y.T, self.dtype),
             weights,
             params,
             grads,
@@ -524,23 +528,19 @@ class EpochFeed:
         self.rng = rng
         d = X.shape[1]
         if full:
-            self.Xt = np.ascontiguousarray(X.T, dtype=dtype)
+            self.Xt = _writable(X.T, dtype)
             self.X = np.empty((0, d), dtype=dtype)
         else:
-            self.X = np.ascontiguousarray(X, dtype=dtype)
+            self.X = _writable(X, dtype)
             self.Xt = np.empty((d, 0), dtype=dtype)
-        self.Yt = np.ascontiguousarray(Y.T, dtype=dtype)
-        self.sw = (
-            np.empty(0, dtype=dtype)
-            if sw is None
-            else np.ascontiguousarray(sw, dtype=dtype)
-        )
+        self.Yt = _writable(Y.T, dtype)
+        self.sw = np.empty(0, dtype=dtype) if sw is None else _writable(sw, dtype)
         if X_val is None or Y_val is None:
             self.Xvt = np.empty((d, 0), dtype=dtype)
             self.Yvt = np.empty((self.Yt.shape[0], 0), dtype=dtype)
         else:
-            self.Xvt = np.ascontiguousarray(X_val.T, dtype=dtype)
-            self.Yvt = np.ascontiguousarray(Y_val.T, dtype=dtype)
+            self.Xvt = _writable(X_val.T, dtype)
+            self.Yvt = _writable(Y_val.T, dtype)
         self.metric_codes = np.array(metric_codes, dtype=np.int64)
         self.n_batches = -(-self.n // batch_size)
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -566,3 +566,11 @@ class EpochFeed:
                 np.empty((self.Yt.shape[0], m), dtype=dtype),
             )
         return self._buffers[m]
+
+
+def _writable(a: np.ndarray, dtype: Any) -> np.ndarray:
+    """``a`` C-contiguous in ``dtype`` and writable (a copy where it is
+    read-only, a memory map say): the kernels are compiled for writable
+    arrays only, so that one compilation serves every call."""
+    out = np.ascontiguousarray(a, dtype=dtype)
+    return out if out.flags.writeable else out.copy()

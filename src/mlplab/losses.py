@@ -262,6 +262,10 @@ class SquaredError(Loss):
     name = "squared_error"
     formula_text = "L = (1/2)·mean over all entries of (a − y)²"
     _factor: ClassVar[float] = 0.5
+    #: True on a variant whose gradient is that of the mean over samples of
+    #: the *sum* over outputs (scikit-learn's ``squared_error``): the
+    #: compiled engine trains it with that scale (see :mod:`mlplab.engine`).
+    gradient_sums_outputs: ClassVar[bool] = False
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         diff = (A - Y).ravel()
