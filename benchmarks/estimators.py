@@ -13,6 +13,12 @@ scikit-learn.
    ``max_iter=200``, default everything else), averaged over ``--seeds``
    random states: the two libraries draw different initial weights and batches
    from a seed, and one breast_cancer test sample is 0.7 points.
+3. Engines. ``fit`` seconds of ``MLPClassifier`` with ``engine="numpy"``
+   and ``engine="numba"`` (when Numba is installed) against scikit-learn's
+   ``MLPClassifier`` with the same hyperparameters and epochs
+   (``n_iter_no_change=np.inf``), on two-moons 500 with the tutorial's 5 tanh
+   units (SGD, full batch) and on breast_cancer and digits (64 relu units,
+   Adam, batches of 200). Medians of ``--rounds`` interleaved rounds.
 
     python benchmarks/estimators.py [--quick] [--rounds N] [--seeds N]
                                     [--readme README.md]
@@ -182,6 +188,83 @@ def parity_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# -- 3. engines -------------------------------------------------------------------
+
+ENGINE_WORKLOADS: dict[str, dict[str, Any]] = {
+    "two-moons 500, 5 tanh, SGD full batch": dict(
+        hidden_layer_sizes=(5,),
+        activation="tanh",
+        solver="sgd",
+        batch_size=500,
+        learning_rate_init=0.5,
+        momentum=0.0,
+    ),
+    "breast_cancer, 64 relu, Adam, batch 200": dict(hidden_layer_sizes=(HIDDEN,)),
+    "digits, 64 relu, Adam, batch 200": dict(hidden_layer_sizes=(HIDDEN,)),
+}
+
+
+def _engine_data(workload: str) -> tuple[np.ndarray, np.ndarray]:
+    if workload.startswith("two-moons"):
+        return ml.datasets.make_moons(500, noise=0.2, seed=0)
+    X, _, y, _ = _data(workload.split(",")[0])
+    return X, y
+
+
+def engines(epochs: int, rounds: int) -> list[dict[str, Any]]:
+    """Median ``fit`` seconds of each engine and of scikit-learn, per
+    workload, for ``epochs`` epochs."""
+    makers: dict[str, Callable[..., Any]] = {
+        "numpy": lambda **kw: MLPClassifier(engine="numpy", **kw),
+        "scikit-learn": SkMLPClassifier,
+    }
+    if ml.engine.numba_available():
+        makers["numba"] = lambda **kw: MLPClassifier(engine="numba", **kw)
+    rows = []
+    for workload, params in ENGINE_WORKLOADS.items():
+        X, y = _engine_data(workload)
+        kw = dict(params, n_iter_no_change=np.inf, random_state=0)
+
+        def timed(make: Callable[..., Any], n: int) -> float:
+            est = make(max_iter=n, **kw)  # noqa: B023 - called in this iteration
+            start = time.perf_counter()
+            with warnings.catch_warnings():  # max_iter is reached on purpose
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                est.fit(X, y)  # noqa: B023
+            return time.perf_counter() - start
+
+        for make in makers.values():  # warm-up: imports, kernels, buffers
+            timed(make, 1)
+        times: dict[str, list[float]] = {name: [] for name in makers}
+        for _ in range(rounds):
+            for name, make in makers.items():
+                times[name].append(timed(make, epochs))
+        row = {k: statistics.median(v) for k, v in times.items()}
+        rows.append({"workload": workload, "seconds": row})
+    return rows
+
+
+def engines_table(rows: list[dict[str, Any]], epochs: int) -> str:
+    numba = "numba" in rows[0]["seconds"]
+    head = f'| MLPClassifier.fit, {epochs} epochs | engine="numpy" |'
+    rule = "|---|---:|"
+    if numba:
+        head += ' engine="numba" | numba vs numpy |'
+        rule += "---:|---:|"
+    head += " scikit-learn | scikit-learn vs fastest mlplab |"
+    rule += "---:|---:|"
+    lines = [head, rule]
+    for r in rows:
+        t = r["seconds"]
+        best = min(t["numpy"], t.get("numba", np.inf))
+        line = f"| {r['workload']} | {t['numpy'] * 1e3:.1f} ms |"
+        if numba:
+            line += f" {t['numba'] * 1e3:.1f} ms | {t['numpy'] / t['numba']:.2f}× |"
+        line += f" {t['scikit-learn'] * 1e3:.1f} ms | {t['scikit-learn'] / best:.2f}× |"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def machine() -> str:
     import sklearn
 
@@ -209,6 +292,8 @@ def main(argv: list[str] | None = None) -> str:
         for name in DATASETS
     ]
     par = [parity(name, seeds, max_iter) for name in DATASETS]
+    engine_epochs = 2 if args.quick else 100
+    eng = engines(engine_epochs, rounds)
     text = "\n".join(
         [
             f"Measured by `benchmarks/estimators.py` on {machine()}.",
@@ -224,6 +309,11 @@ def main(argv: list[str] | None = None) -> str:
             "range in brackets; fit seconds and epochs are means too):",
             "",
             parity_table(par),
+            "",
+            "The training engines against scikit-learn's MLPClassifier, same "
+            f"hyperparameters and epochs (medians of {rounds} round(s)):",
+            "",
+            engines_table(eng, engine_epochs),
         ]
     )
     print(text)

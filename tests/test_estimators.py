@@ -774,6 +774,7 @@ def test_benchmark_script_runs_and_prints_its_tables(capsys):
     assert text in capsys.readouterr().out
     assert "| digits | 2 |" in text and "| breast_cancer |" in text
     assert "(differ!)" not in text  # the estimator and the model by hand agree
+    assert "| two-moons 500, 5 tanh, SGD full batch | " in text  # the engines table
 
 
 # -- the package's attributes --------------------------------------------------------

@@ -296,7 +296,8 @@ _PARAMETERS = """
     engine : {"numpy", "numba"}, default "numpy"
         The training engine of ``model_`` (see :mod:`mlplab.engine`):
         ``"numba"``, the compiled engine (``pip install mlplab[fast]``),
-        trains the same steps several times faster on small networks, to
+        trains the same steps faster on tutorial-sized networks (a few
+        units; with tens of units and more the NumPy engine is faster), to
         1e-12 of the NumPy engine's weights rather than the same bits. It
         takes dense ``X`` and the solvers ``"sgd"``, ``"adam"``,
         ``"rmsprop"`` and ``"adagrad"``, without dropout; anything else is
