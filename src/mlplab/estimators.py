@@ -560,7 +560,8 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         if not incremental or first:  # a new optimizer per fit, as scikit-learn
             self.model_.engine = "numpy"  # the new optimizer is checked at compile
             self.model_.compile(loss=self._loss(), optimizer=self._new_optimizer())
-        self.model_.engine = self.engine
+        if self.model_.engine != self.engine:  # partial_fit keeps its compiled plan
+            self.model_.engine = self.engine
         if lbfgs:
             self._train_lbfgs(X_tr, Y_tr, sw_tr)
             return self
