@@ -769,7 +769,7 @@ def train_epochs(
         A = work_v[oA : oA + k * nv].reshape(k, nv)
         vloss = _loss(codes_v[C_LOSS], Yvt, Z, A, sw[:0], hp, tmp)
         vloss += _penalty(params, meta_v, fmeta)
-        out[1, epoch] = vloss * nv / nv
+        out[1, epoch] = vloss * nv / nv  # evaluate's sum of chunk losses over n
         for c in range(n_metrics):
             out[2 + n_metrics + c, epoch] = _metric(metrics[c], Yvt, A)
         if not math.isfinite(vloss):

@@ -311,9 +311,7 @@ class CompiledStep:
         lr = optimizer.current_learning_rate()
         hp[K.H_LR] = lr
         if code == K.ADAM:
-            b1, b2 = optimizer.beta_1, optimizer.beta_2
-            t = optimizer.iterations + 1
-            hp[K.H_ALPHA] = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+            hp[K.H_ALPHA] = optimizer.step_size(lr, optimizer.iterations + 1)
         return code, hp
 
     def _state(self, optimizer: Any, params: np.ndarray) -> tuple[Any, Any]:
@@ -396,14 +394,12 @@ class CompiledStep:
             return self._rates
         if isinstance(lr0, float):
             lrs = np.full(steps, lr0, dtype=np.float64)
-        else:
-            lrs = np.array([float(lr0(it + s)) for s in range(steps)], dtype=np.float64)
+        else:  # a schedule
+            lrs = np.array([optimizer.learning_rate_at(it + s) for s in range(steps)])
         alphas = np.zeros(steps, dtype=np.float64)
         if adam:
-            b1, b2 = optimizer.beta_1, optimizer.beta_2
             for s in range(steps):
-                t = it + s + 1
-                alphas[s] = lrs[s] * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+                alphas[s] = optimizer.step_size(float(lrs[s]), it + s + 1)
         return lrs.astype(self.dtype), alphas.astype(self.dtype)
 
     def _layout(self, feed: EpochFeed, code: int, settings: tuple[float, ...]) -> Any:

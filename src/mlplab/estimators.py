@@ -397,9 +397,10 @@ class _BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _check_engine(self, dropout: tuple[Any, ...]) -> None:
         """``engine`` one of the engines; ``"numba"`` installed (an
         ImportError says how), with a solver and layers it covers."""
-        if not isinstance(self.engine, str) or self.engine not in engine_module.ENGINES:
+        try:
+            engine_module.check_engine(self.engine)
+        except ValueError:
             self._fail("engine", " or ".join(repr(e) for e in engine_module.ENGINES))
-        engine_module.check_engine(self.engine)
         if self.engine == "numba":
             if self.solver == "lbfgs":
                 self._fail(

@@ -104,10 +104,14 @@ class Optimizer:
 
     def current_learning_rate(self) -> float:
         """The learning rate the next step will use."""
+        return self.learning_rate_at(self.iterations)
+
+    def learning_rate_at(self, iteration: int) -> float:
+        """The learning rate of the step taken after ``iteration`` steps."""
         lr = self._learning_rate
         if isinstance(lr, float):
             return lr
-        return float(lr(self.iterations))
+        return float(lr(iteration))
 
     # -- the step --------------------------------------------------------------
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
@@ -419,11 +423,15 @@ class Adam(Optimizer):
         self.beta_2 = check_range("beta_2", beta_2, 0.0, 1.0, high_inclusive=False)
         self.epsilon = check_positive("epsilon", epsilon)
 
+    def step_size(self, lr: float, t: int) -> float:
+        """The bias-corrected step size of step ``t`` (counted from 1) at
+        learning rate ``lr``: ``lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``."""
+        return lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+
     def _update(self, p, g, slots, tmp, lr):
         m, v = slots["m"], slots["v"]
-        t = self.iterations + 1
         # a Python float, so that float32 arrays are not computed in float64
-        alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        alpha = self.step_size(lr, self.iterations + 1)
         np.subtract(g, m, out=tmp)
         tmp *= 1.0 - self.beta_1
         m += tmp  # m = beta_1 m + (1 - beta_1) g

@@ -110,12 +110,12 @@ BLAS_ONE_THREAD_BELOW = 262_144
 #: a few milliseconds, so that Ctrl-C, a progress bar and a sweep's stop are
 #: answered at once.
 COMPILED_PIECE = 1 << 23
-# the metric classes the epoch kernel computes: their kernel code (None:
-# accuracy, whose code depends on the task)
-_KERNEL_METRICS: dict[type, int | None] = {
+# the metric classes the epoch kernel computes: the name of their code in
+# mlplab._numba_kernels (None: accuracy, whose code depends on the task)
+_KERNEL_METRICS: dict[type, str | None] = {
     metrics_.OutputAccuracy: None,
-    metrics_.OutputMSE: 2,
-    metrics_.OutputMAE: 3,
+    metrics_.OutputMSE: "M_MSE",
+    metrics_.OutputMAE: "M_MAE",
 }
 _blas_controller: list[Any] = []  # threadpoolctl's controller, made on first use
 
@@ -376,18 +376,21 @@ class Trainer:
         hooks = ("on_epoch_begin", "on_train_batch_begin", "on_train_batch_end")
         if any(cbs.has(hook) for hook in hooks):
             return None
+        from . import _numba_kernels as K
+        from .engine import EpochFeed
+
+        multiclass = model.task == "multiclass" and (model.output_dim or 0) > 1
+        accuracy = K.M_ARGMAX if multiclass else K.M_THRESHOLD
         codes = []
         for name in model.metrics:
             kind = type(metrics_.get(name))
             if kind not in _KERNEL_METRICS:
                 return None
             code = _KERNEL_METRICS[kind]
-            multiclass = model.task == "multiclass" and (model.output_dim or 0) > 1
-            codes.append(code if code is not None else (0 if multiclass else 1))
+            codes.append(accuracy if code is None else getattr(K, code))
         n = self._X.shape[0]
         if self._sw is not None and self._bs < n:
             return None
-        from .engine import EpochFeed
 
         self._feed = EpochFeed(
             self._X,
